@@ -1,0 +1,87 @@
+import type { DataKeyMaterial } from './data-key';
+
+/** The bounds of a {@link BoundedKeyEntries}. */
+export interface KeyEntryLimits {
+  readonly maxAgeMs: number;
+  readonly maxUses: number;
+  readonly maxEntries: number;
+}
+
+interface Entry {
+  readonly material: Promise<DataKeyMaterial>;
+  /** When the KMS request started: the age bound errs on the side of expiring early. */
+  readonly createdAt: number;
+  uses: number;
+}
+
+/**
+ * Data keys by id, each usable for at most `maxUses` calls and `maxAgeMs` milliseconds, at most
+ * `maxEntries` of them (least recently used first out). A miss starts one load that concurrent
+ * callers share; a use is counted when it is handed out, before the load settles, so concurrent
+ * callers can never take more than `maxUses` from one entry. A failed load is dropped.
+ */
+export class BoundedKeyEntries {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly limits: KeyEntryLimits,
+    private readonly now: () => number,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Take one use of the entry `id`, loading it (once, shared) when missing, expired or used up. */
+  use(id: string, load: () => Promise<DataKeyMaterial>): Promise<DataKeyMaterial> {
+    const time = this.now();
+    let entry = this.entries.get(id);
+    if (entry !== undefined && time - entry.createdAt >= this.limits.maxAgeMs) {
+      this.entries.delete(id);
+      entry = undefined;
+    }
+    if (entry === undefined) {
+      entry = { material: settle(load), createdAt: time, uses: 0 };
+      this.forgetOnFailure(id, entry);
+    } else {
+      // Re-insert to mark it most recently used (Map keeps insertion order).
+      this.entries.delete(id);
+    }
+    entry.uses += 1;
+    if (entry.uses < this.limits.maxUses) this.insert(id, entry);
+    return entry.material;
+  }
+
+  /** Add an already available key (a freshly generated one, for reading back what was written). */
+  seed(id: string, material: DataKeyMaterial, createdAt: number): void {
+    if (this.entries.has(id)) return;
+    this.insert(id, { material: Promise.resolve(material), createdAt, uses: 0 });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private insert(id: string, entry: Entry): void {
+    this.entries.set(id, entry);
+    while (this.entries.size > this.limits.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  private forgetOnFailure(id: string, entry: Entry): void {
+    entry.material.catch(() => {
+      if (this.entries.get(id) === entry) this.entries.delete(id);
+    });
+  }
+}
+
+/** `load()` as a promise even if it throws synchronously. */
+function settle(load: () => Promise<DataKeyMaterial>): Promise<DataKeyMaterial> {
+  try {
+    return load();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -1,0 +1,132 @@
+import { inspect } from 'node:util';
+import { BoundedKeyEntries, type KeyEntryLimits } from './bounded-key-entries';
+import type { DataKeyMaterial } from './data-key';
+import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key-source';
+
+/** Options of {@link DataKeyCache}. */
+export interface DataKeyCacheOptions {
+  /** How long a data key is used after its KMS request started, in ms. The revocation delay. */
+  maxAgeMs: number;
+  /** How many values one data key may encrypt (or decrypt, for unwrapped keys) before renewal. */
+  maxUses: number;
+  /** Most unwrapped (and most encryption) keys held, least recently used out first; default 1000. */
+  maxEntries?: number;
+  /** The clock, in ms; `Date.now` by default. For tests. */
+  now?: () => number;
+}
+
+/**
+ * An opt-in cache of data keys shared across operations, for applications whose KMS request rate
+ * or latency matters more to them than immediate revocation.
+ *
+ * **Revocation delay.** A cached key is used without asking KMS, so disabling, deleting or
+ * revoking access to the KMS key takes effect only when the cached data keys expire: up to
+ * `maxAgeMs` after they were fetched, both for new writes and for reads. Call {@link clear} to end
+ * it at once. Without a cache (the default) every operation asks KMS and revocation is immediate.
+ *
+ * **Uses.** Every call to {@link encryptionKey} or {@link decryptionKey} counts as one use: callers
+ * ask once per value they encrypt or decrypt (a save encrypting three fields asks three times), so
+ * `maxUses` bounds the values under one data key. A key is renewed once it reaches `maxUses` or
+ * `maxAgeMs`, whichever comes first; uses are counted as they are handed out, so concurrent
+ * callers never exceed `maxUses`.
+ *
+ * **Misses** are single-flight: concurrent callers for the same key share one KMS request. A
+ * failed request is not cached; the next call asks KMS again. Keys generated here are also
+ * remembered for decryption, so reading back recent writes needs no Decrypt.
+ *
+ * @example
+ * ```ts
+ * const cache = new DataKeyCache({ maxAgeMs: 5 * 60_000, maxUses: 10_000 });
+ * const scope = new DataKeyScope(provider, cache);
+ * const key = await scope.encryptionKey(keyArn, 'users'); // one use
+ * ```
+ */
+export class DataKeyCache {
+  private readonly encryption: BoundedKeyEntries;
+  private readonly decryption: BoundedKeyEntries;
+  private readonly now: () => number;
+
+  constructor(options: DataKeyCacheOptions) {
+    const limits = checkOptions(options);
+    this.now = options.now ?? Date.now;
+    this.encryption = new BoundedKeyEntries(limits, this.now);
+    this.decryption = new BoundedKeyEntries(limits, this.now);
+  }
+
+  /**
+   * One use of the current data key for (`keyArn`, `table`), generating one when there is none.
+   *
+   * @example
+   * ```ts
+   * const key = await cache.encryptionKey(provider, keyArn, 'users');
+   * ```
+   */
+  encryptionKey(source: DataKeySource, keyArn: string, table: string): Promise<DataKeyMaterial> {
+    return this.encryption.use(encryptionKeyId(keyArn, table), () => {
+      const startedAt = this.now();
+      return source.generateDataKey(keyArn, table).then((material) => {
+        const id = decryptionKeyId(keyArn, table, material.wrappedKey);
+        this.decryption.seed(id, material, startedAt);
+        return material;
+      });
+    });
+  }
+
+  /**
+   * One use of the unwrapped `wrappedKey`, asking KMS when it is not cached.
+   *
+   * @example
+   * ```ts
+   * const key = await cache.decryptionKey(provider, keyArn, 'users', envelope.wrappedKey);
+   * ```
+   */
+  decryptionKey(
+    source: DataKeySource,
+    keyArn: string,
+    table: string,
+    wrappedKey: Buffer,
+  ): Promise<DataKeyMaterial> {
+    return this.decryption.use(decryptionKeyId(keyArn, table, wrappedKey), () =>
+      source.decryptDataKey(keyArn, wrappedKey, table),
+    );
+  }
+
+  /**
+   * Drop every cached key now, for example right after disabling a KMS key.
+   *
+   * @example
+   * ```ts
+   * cache.clear();
+   * ```
+   */
+  clear(): void {
+    this.encryption.clear();
+    this.decryption.clear();
+  }
+
+  /** A summary without keys: the cache holds plaintext data keys. */
+  toJSON(): Record<string, unknown> {
+    return { encryptionKeys: this.encryption.size, decryptionKeys: this.decryption.size };
+  }
+
+  [inspect.custom](): string {
+    return `DataKeyCache ${inspect(this.toJSON())}`;
+  }
+}
+
+function checkOptions(options: DataKeyCacheOptions): KeyEntryLimits {
+  const { maxAgeMs, maxUses, maxEntries = 1000, now } = options;
+  if (typeof maxAgeMs !== 'number' || !Number.isFinite(maxAgeMs) || maxAgeMs <= 0) {
+    throw new RangeError('DataKeyCache: maxAgeMs must be a positive finite number of milliseconds');
+  }
+  if (!Number.isSafeInteger(maxUses) || maxUses <= 0) {
+    throw new RangeError('DataKeyCache: maxUses must be a positive integer');
+  }
+  if (!Number.isSafeInteger(maxEntries) || maxEntries <= 0) {
+    throw new RangeError('DataKeyCache: maxEntries must be a positive integer');
+  }
+  if (now !== undefined && typeof now !== 'function') {
+    throw new RangeError('DataKeyCache: now must be a function returning milliseconds');
+  }
+  return { maxAgeMs, maxUses, maxEntries };
+}

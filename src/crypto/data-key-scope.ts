@@ -1,0 +1,120 @@
+import { inspect } from 'node:util';
+import type { DataKeyMaterial } from './data-key';
+import type { DataKeyCache } from './data-key-cache';
+import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key-source';
+
+/**
+ * The data keys of one operation: one save, one batch, one page of a query. Create one per
+ * operation and drop it afterwards.
+ *
+ * Without a cache (the default), the scope asks KMS at most once per key: one GenerateDataKey per
+ * (key ARN, table) and one Decrypt per distinct wrapped key, however many values and however many
+ * concurrent callers; a key generated in this scope decrypts its own values without KMS.
+ *
+ * With a {@link DataKeyCache}, every call goes to the cache and counts one use there, so ask once
+ * per value.
+ *
+ * Either way the scope fails closed: once a key has failed, every later call for it in this scope
+ * gets the same error. There is no retry inside an operation (the SDK's own retries, within the
+ * provider's timeout, have already been spent).
+ *
+ * @example
+ * ```ts
+ * const scope = new DataKeyScope(provider);
+ * const [a, b] = await Promise.all([
+ *   scope.encryptionKey(keyArn, 'users'),
+ *   scope.encryptionKey(keyArn, 'users'),
+ * ]); // one GenerateDataKey; a === b
+ * await scope.decryptionKey(keyArn, 'users', a.wrappedKey); // no KMS call
+ * ```
+ */
+export class DataKeyScope {
+  private readonly encryption = new Map<string, Promise<DataKeyMaterial>>();
+  private readonly decryption = new Map<string, Promise<DataKeyMaterial>>();
+  /** Keys that failed in this scope while going through the cache. */
+  private readonly failed = new Map<string, Promise<DataKeyMaterial>>();
+
+  constructor(
+    private readonly provider: DataKeySource,
+    private readonly cache?: DataKeyCache,
+  ) {}
+
+  /**
+   * The data key to encrypt a value of `table` under `keyArn`.
+   *
+   * @example
+   * ```ts
+   * const key = await scope.encryptionKey(keyArn, 'users');
+   * ```
+   */
+  encryptionKey(keyArn: string, table: string): Promise<DataKeyMaterial> {
+    const id = encryptionKeyId(keyArn, table);
+    const cache = this.cache;
+    if (cache !== undefined) {
+      return this.throughCache(id, () => cache.encryptionKey(this.provider, keyArn, table));
+    }
+    const known = this.encryption.get(id);
+    if (known !== undefined) return known;
+    const pending = this.provider.generateDataKey(keyArn, table);
+    this.encryption.set(id, pending);
+    pending.then(
+      (material) => {
+        const wrappedId = decryptionKeyId(keyArn, table, material.wrappedKey);
+        if (!this.decryption.has(wrappedId)) this.decryption.set(wrappedId, pending);
+      },
+      // The failure stays in the map (shared by later callers); they handle it.
+      () => undefined,
+    );
+    return pending;
+  }
+
+  /**
+   * The unwrapped data key `wrappedKey`, which must belong to `keyArn` and `table`.
+   *
+   * @example
+   * ```ts
+   * const key = await scope.decryptionKey(keyArn, 'users', envelope.wrappedKey);
+   * ```
+   */
+  decryptionKey(keyArn: string, table: string, wrappedKey: Buffer): Promise<DataKeyMaterial> {
+    const id = decryptionKeyId(keyArn, table, wrappedKey);
+    const cache = this.cache;
+    if (cache !== undefined) {
+      return this.throughCache(id, () =>
+        cache.decryptionKey(this.provider, keyArn, table, wrappedKey),
+      );
+    }
+    const known = this.decryption.get(id);
+    if (known !== undefined) return known;
+    const pending = this.provider.decryptDataKey(keyArn, wrappedKey, table);
+    this.decryption.set(id, pending);
+    pending.catch(() => undefined);
+    return pending;
+  }
+
+  /** A summary without keys. */
+  toJSON(): Record<string, unknown> {
+    return {
+      encryptionKeys: this.encryption.size,
+      decryptionKeys: this.decryption.size,
+      cached: this.cache !== undefined,
+    };
+  }
+
+  [inspect.custom](): string {
+    return `DataKeyScope ${inspect(this.toJSON())}`;
+  }
+
+  private throughCache(
+    id: string,
+    call: () => Promise<DataKeyMaterial>,
+  ): Promise<DataKeyMaterial> {
+    const failure = this.failed.get(id);
+    if (failure !== undefined) return failure;
+    const pending = call();
+    pending.catch(() => {
+      if (!this.failed.has(id)) this.failed.set(id, pending);
+    });
+    return pending;
+  }
+}

@@ -1,0 +1,82 @@
+import { EncryptionError } from '../errors';
+import { open } from './aead';
+import { associatedData, type ValueContext } from './associated-data';
+import type { DataKeyMaterial } from './data-key';
+import { assertDataKeyConsistent } from './data-key-check';
+import type { ParsedEnvelope } from './envelope';
+import { FORMAT_VERSION } from './envelope-layout';
+import { nextNonce } from './nonce-source';
+import { decodePlaintext } from './plaintext-codec';
+import { sealWithNonce } from './seal-with-nonce';
+import { withValueContext } from './value-error-context';
+
+/**
+ * Encrypt one `@Encrypted` value into its stored envelope: typed plaintext, a fresh random nonce,
+ * AES-256-GCM under the data key, with the envelope header and `context` as associated data.
+ *
+ * @throws ValidationError when the value's type cannot be encrypted or a key value is invalid.
+ * @throws EncryptionError when the data key is inconsistent (`KEY_NOT_ALLOWED`, `KMS_ERROR`).
+ * @example
+ * ```ts
+ * const stored = sealValue(dataKey, 'ada@example.com', {
+ *   table: 'app-main',
+ *   entity: 'User',
+ *   partitionKey: { name: 'pk', value: { S: 'USER#42' } },
+ *   attribute: 'email',
+ * });
+ * item.email = { B: stored };
+ * ```
+ */
+export function sealValue(key: DataKeyMaterial, value: unknown, context: ValueContext): Buffer {
+  return sealWithNonce(key, nextNonce(), value, context);
+}
+
+/**
+ * Decrypt one parsed envelope with the data key its wrapped key decrypted to, and return the
+ * value with the type it was saved with. Nothing is returned unless the GCM tag verifies.
+ *
+ * @throws EncryptionError `KEY_NOT_ALLOWED` when the envelope names another KMS key than `key`;
+ *   `INTEGRITY` when it holds another wrapped data key, or authentication fails (altered bytes,
+ *   or a value moved to another table, entity, item or attribute); `MALFORMED_CIPHERTEXT` when
+ *   the authenticated plaintext does not decode.
+ * @example
+ * ```ts
+ * const envelope = parseEnvelope(item.email.B);
+ * const email = openValue(dataKey, envelope, context); // 'ada@example.com'
+ * ```
+ */
+export function openValue(
+  key: DataKeyMaterial,
+  envelope: ParsedEnvelope,
+  context: ValueContext,
+): unknown {
+  const where = { entity: context.entity, field: context.attribute, keyArn: key.keyArn };
+  if (envelope.version !== FORMAT_VERSION) {
+    throw new EncryptionError('MALFORMED_CIPHERTEXT', 'unsupported envelope format version', where);
+  }
+  if (!envelope.fingerprint.equals(key.fingerprint)) {
+    throw new EncryptionError(
+      'KEY_NOT_ALLOWED',
+      'encrypted value was sealed under a KMS key that is not the bound key',
+      where,
+    );
+  }
+  if (!envelope.wrappedKey.equals(key.wrappedKey)) {
+    throw new EncryptionError(
+      'INTEGRITY',
+      'encrypted value was sealed with another data key than the one supplied',
+      where,
+    );
+  }
+  let plaintext: Buffer | undefined;
+  try {
+    assertDataKeyConsistent(key);
+    const aad = associatedData(envelope.header, context);
+    plaintext = open(key.plaintextKey, envelope.nonce, envelope.ciphertext, envelope.tag, aad);
+    return decodePlaintext(plaintext);
+  } catch (error) {
+    throw withValueContext(error, key, context);
+  } finally {
+    plaintext?.fill(0);
+  }
+}

@@ -1,0 +1,25 @@
+import { EncryptionError } from '../errors';
+import type { ValueContext } from './associated-data';
+import type { DataKeyMaterial } from './data-key';
+
+/**
+ * Fill in the entity, field (the stored attribute name) and key ARN of an `EncryptionError`
+ * raised below the per-value layer, which did not know them. Other errors pass unchanged.
+ *
+ * @example
+ * ```ts
+ * catch (error) { throw withValueContext(error, key, context); }
+ * ```
+ */
+export function withValueContext(
+  error: unknown,
+  key: DataKeyMaterial,
+  context: ValueContext,
+): unknown {
+  if (!(error instanceof EncryptionError)) return error;
+  return error.withContext({
+    entity: context.entity,
+    field: context.attribute,
+    keyArn: key.keyArn,
+  });
+}

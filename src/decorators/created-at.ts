@@ -1,0 +1,14 @@
+import type { AttributeOptions } from '../metadata/declarations';
+import { roleDecorator } from './property-decorator';
+
+/**
+ * Declares a timestamp set on the first save and kept afterwards. A `Date` by default.
+ *
+ * @example
+ * ```ts
+ * @CreatedAt() createdAt?: Date;
+ * ```
+ */
+export function CreatedAt(options?: Omit<AttributeOptions, 'items'>): PropertyDecorator {
+  return roleDecorator('createdAt', options);
+}

@@ -1,0 +1,10 @@
+export { Entity } from './entity';
+export { PartitionKey } from './partition-key';
+export { SortKey } from './sort-key';
+export { Attribute } from './attribute';
+export { Version } from './version';
+export { CreatedAt } from './created-at';
+export { UpdatedAt } from './updated-at';
+export { Ttl } from './ttl';
+export { Index } from './table-index';
+export { Encrypted } from './encrypted';

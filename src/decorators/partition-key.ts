@@ -1,0 +1,15 @@
+import type { AttributeOptions } from '../metadata/declarations';
+import { roleDecorator } from './property-decorator';
+
+/**
+ * Declares the table's partition (hash) key. Its type must be a string, number, bigint, binary
+ * or `Date` (stored as a string).
+ *
+ * @example
+ * ```ts
+ * @PartitionKey({ name: 'PK' }) id!: string;
+ * ```
+ */
+export function PartitionKey(options?: AttributeOptions): PropertyDecorator {
+  return roleDecorator('partitionKey', options);
+}

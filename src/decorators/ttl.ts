@@ -1,0 +1,15 @@
+import type { AttributeOptions } from '../metadata/declarations';
+import { roleDecorator } from './property-decorator';
+
+/**
+ * Declares the table's time-to-live attribute: a `Date` stored as epoch seconds (a number of
+ * epoch seconds is accepted too). `createTable` enables TTL on it.
+ *
+ * @example
+ * ```ts
+ * @Ttl() expiresAt?: Date;
+ * ```
+ */
+export function Ttl(options?: Pick<AttributeOptions, 'name' | 'type'>): PropertyDecorator {
+  return roleDecorator('ttl', options);
+}

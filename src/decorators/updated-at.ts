@@ -1,0 +1,14 @@
+import type { AttributeOptions } from '../metadata/declarations';
+import { roleDecorator } from './property-decorator';
+
+/**
+ * Declares a timestamp set on every save. A `Date` by default.
+ *
+ * @example
+ * ```ts
+ * @UpdatedAt() updatedAt?: Date;
+ * ```
+ */
+export function UpdatedAt(options?: Omit<AttributeOptions, 'items'>): PropertyDecorator {
+  return roleDecorator('updatedAt', options);
+}

@@ -1,0 +1,13 @@
+export { TheoryDbError } from './theorydb-error';
+export { EntityDefinitionError } from './entity-definition-error';
+export { ValidationError } from './validation-error';
+export { MappingError } from './mapping-error';
+export { NotFoundError } from './not-found-error';
+export { ConditionFailedError } from './condition-failed-error';
+export { VersionConflictError } from './version-conflict-error';
+export { DynamoDbError, type DynamoDbErrorCode } from './dynamodb-error';
+export {
+  EncryptionError,
+  type EncryptionErrorCode,
+  type EncryptionErrorContext,
+} from './encryption-error';

@@ -1,0 +1,72 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { convertToAttr, convertToNative } from '@aws-sdk/util-dynamodb';
+import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+
+/**
+ * Plain, JSON-like values (`type: Object`, arrays without `items`) ⇄ M, L and scalars, through
+ * `@aws-sdk/util-dynamodb`. Nested `Date`s are written as ISO strings (as `JSON.stringify` would)
+ * and load as strings; declare a nested class to keep them as `Date`s. Integers beyond the safe
+ * range load as bigints, so no digit is lost.
+ */
+export function dynamicCodec(site: CodecSite, expect: 'object' | 'array' | 'any'): AttributeCodec {
+  return {
+    kind: expect === 'array' ? 'Array' : 'Object',
+    keyType: undefined,
+    write(value) {
+      if (expect === 'array' && !Array.isArray(value)) throw wrongValueType(site, 'an array', value);
+      if (expect === 'object' && (typeof value !== 'object' || value === null)) {
+        throw wrongValueType(site, 'an object', value);
+      }
+      try {
+        return convertToAttr(datesToIso(value), { removeUndefinedValues: true });
+      } catch {
+        throw wrongValueType(site, 'a plain JSON-like value (see the docs for nested classes)', value);
+      }
+    },
+    read(value) {
+      if (expect === 'array' && value.L === undefined) throw wrongStoredType(site, 'L', value);
+      if (expect === 'object' && value.M === undefined && value.L === undefined) {
+        throw wrongStoredType(site, 'M', value);
+      }
+      return readDynamic(value);
+    },
+  };
+}
+
+/** The native form of any attribute value, keeping big integers exact. */
+export function readDynamic(value: AttributeValue): unknown {
+  return convertToNative(value, { wrapNumbers: preciseNumber });
+}
+
+/** Writes any JSON-like value, for nested classes mapped through class-transformer. */
+export function writeDynamic(value: unknown): AttributeValue {
+  return convertToAttr(datesToIso(value), { removeUndefinedValues: true });
+}
+
+function preciseNumber(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) || !/^-?\d+$/.test(text) ? n : BigInt(text);
+}
+
+function datesToIso(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.some(needsCopy) ? value.map(datesToIso) : value;
+  if (isPlainObject(value) && Object.values(value).some(needsCopy)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value)) copy[key] = datesToIso(entry);
+    return copy;
+  }
+  return value;
+}
+
+function needsCopy(value: unknown): boolean {
+  if (value instanceof Date) return true;
+  if (Array.isArray(value)) return value.some(needsCopy);
+  return isPlainObject(value) && Object.values(value).some(needsCopy);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,114 @@
+/**
+ * What the decorators record, before any validation. Discovery turns these into
+ * {@link EntityMetadata}; nothing else reads them.
+ */
+
+/** A class constructor. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Constructor<T = unknown> = abstract new (...args: any[]) => T;
+
+/**
+ * An explicit type for a property, needed where TypeScript's `design:type` says nothing useful:
+ * enums (`String` or `Number`), unions and aliases (`Object`), arrays and sets (`Array`, `Set` with
+ * `items`), interfaces, and nested classes referenced with `import type`.
+ */
+export type TypeHint =
+  | StringConstructor
+  | NumberConstructor
+  | BooleanConstructor
+  | BigIntConstructor
+  | DateConstructor
+  | Uint8ArrayConstructor
+  | BufferConstructor
+  | ObjectConstructor
+  | ArrayConstructor
+  | SetConstructor
+  | Constructor<object>;
+
+/** How a `Date` is stored. */
+export type DateFormat = 'iso' | 'epochMs' | 'epochSeconds';
+
+/** The role a property plays in its entity. Each property has exactly one. */
+export type PropertyRole =
+  | 'partitionKey'
+  | 'sortKey'
+  | 'attribute'
+  | 'version'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'ttl';
+
+/** Options shared by the property decorators. */
+export interface AttributeOptions {
+  /** The DynamoDB attribute name. Default: the property name. */
+  name?: string;
+  /** The property's type, where `design:type` is not enough (see {@link TypeHint}). */
+  type?: TypeHint;
+  /** The element type of an `Array` or `Set` property. */
+  items?: TypeHint;
+  /** How a `Date` is stored. Default `'iso'` (ISO-8601 string); `@Ttl` always uses epoch seconds. */
+  dateFormat?: DateFormat;
+}
+
+/** Options of `@Entity`. */
+export interface EntityOptions {
+  /** The DynamoDB table name. */
+  table: string;
+  /**
+   * The entity name, bound into every ciphertext of the entity's encrypted fields. Default: the
+   * class name. Set it explicitly so that renaming the class does not make stored values
+   * undecryptable.
+   */
+  name?: string;
+}
+
+/** Options of `@Encrypted`. */
+export interface EncryptedOptions {
+  /**
+   * The name of the bound key (`kms.keys[name]`). Default: the client's `kms.keyId`. There is no
+   * fallback from a named key to the default key.
+   */
+  key?: string;
+}
+
+/** Options of `@Index`: which key of the index this property is. */
+export interface IndexOptions {
+  /** This property is the index's partition key (a global secondary index). */
+  partition?: boolean;
+  /** This property is the index's sort key. */
+  sort?: boolean;
+  /**
+   * `'global'` (GSI) or `'local'` (LSI). Default: `'global'` when some property is the index's
+   * partition key, `'local'` when the index only declares a sort key.
+   */
+  kind?: 'global' | 'local';
+}
+
+export interface RoleDeclaration {
+  readonly role: PropertyRole;
+  readonly options: AttributeOptions;
+}
+
+export interface IndexDeclaration {
+  readonly index: string;
+  readonly options: IndexOptions;
+}
+
+/** Everything recorded for one property. */
+export interface PropertyDeclaration {
+  /** The class whose decorator declared the property. */
+  readonly owner: Constructor;
+  readonly property: string;
+  /** What TypeScript emitted as `design:type`, if anything. */
+  readonly designType: unknown;
+  readonly roles: RoleDeclaration[];
+  readonly indexes: IndexDeclaration[];
+  encrypted: EncryptedOptions | undefined;
+}
+
+/** Everything recorded for one class. */
+export interface ClassDeclaration {
+  readonly target: Constructor;
+  entity: EntityOptions | undefined;
+  readonly properties: Map<string, PropertyDeclaration>;
+}

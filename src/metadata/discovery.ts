@@ -1,0 +1,331 @@
+import { EntityDefinitionError } from '../errors';
+import type { AttributeCodec } from '../mapping/attribute-codec';
+import { codecFor, type NestedClassResolver } from '../mapping/codec-factory';
+import type { EmbeddedField } from '../mapping/codecs/embedded-codec';
+import type {
+  Constructor,
+  EntityOptions,
+  PropertyDeclaration,
+  PropertyRole,
+  RoleDeclaration,
+} from './declarations';
+import type {
+  AttributeMetadata,
+  EntityMetadata,
+  IndexMetadata,
+  KeyAttributeMetadata,
+} from './entity-metadata';
+import { metadataStorage } from './metadata-storage';
+import { installRedaction } from './redaction';
+import { ENCRYPTABLE_TYPES, LIFECYCLE_TYPES, defaultTypeFor } from './type-defaults';
+
+const resolved = new WeakMap<Constructor, EntityMetadata>();
+
+/**
+ * The validated metadata of an entity class, resolved at its first use and cached. Throws
+ * {@link EntityDefinitionError} naming the class, the property and the fix when the declarations
+ * do not make a usable entity.
+ */
+export function entityMetadata<T extends object>(target: Constructor<T>): EntityMetadata<T> {
+  const cached = resolved.get(target);
+  if (cached !== undefined) return cached as EntityMetadata<T>;
+  const metadata = discover(target);
+  resolved.set(target, metadata);
+  installRedaction(
+    target,
+    metadata.encryptedAttributes.map((a) => a.property),
+  );
+  return metadata;
+}
+
+function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
+  if (typeof target !== 'function') {
+    throw new EntityDefinitionError('expected an entity class', String(target));
+  }
+  const className = target.name || 'anonymous class';
+  const { entity, properties } = metadataStorage.declarationsOf(target);
+  const options = checkEntityOptions(className, entity);
+  const entityName = options.name ?? className;
+  const nested = nestedResolver();
+  const attributes = properties.map((p) => resolveAttribute(className, p, nested));
+  checkUniqueAttributeNames(className, attributes);
+
+  const withRole = (role: PropertyRole) => attributes.filter((a) => a.role === role);
+  const partitionKeys = withRole('partitionKey');
+  if (partitionKeys.length === 0) {
+    throw EntityDefinitionError.at(className, undefined, 'has no partition key: add @PartitionKey() to one property');
+  }
+  if (partitionKeys.length > 1) {
+    throw EntityDefinitionError.at(
+      className,
+      partitionKeys[1].property,
+      `a second @PartitionKey (the first is ${partitionKeys[0].property}); an entity has exactly one`,
+    );
+  }
+  const single = (role: PropertyRole, decorator: string) => {
+    const found = withRole(role);
+    if (found.length > 1) {
+      throw EntityDefinitionError.at(
+        className,
+        found[1].property,
+        `a second ${decorator} (the first is ${found[0].property}); an entity has at most one`,
+      );
+    }
+    return found[0];
+  };
+  const partitionKey = asKey(className, partitionKeys[0], '@PartitionKey');
+  const sortKeyAttribute = single('sortKey', '@SortKey');
+  const sortKey =
+    sortKeyAttribute === undefined ? undefined : asKey(className, sortKeyAttribute, '@SortKey');
+  const indexes = resolveIndexes(className, properties, attributes, partitionKey);
+
+  const metadata: EntityMetadata<T> = {
+    target,
+    className,
+    entityName,
+    table: options.table,
+    attributes,
+    byProperty: new Map(attributes.map((a) => [a.property, a])),
+    byAttribute: new Map(attributes.map((a) => [a.attribute, a])),
+    partitionKey,
+    sortKey,
+    keyAttributes: sortKey === undefined ? [partitionKey] : [partitionKey, sortKey],
+    encryptedAttributes: attributes.filter((a) => a.encryption !== undefined),
+    plainAttributes: attributes.filter((a) => a.encryption === undefined),
+    version: single('version', '@Version'),
+    createdAt: single('createdAt', '@CreatedAt'),
+    updatedAt: single('updatedAt', '@UpdatedAt'),
+    ttl: single('ttl', '@Ttl'),
+    indexes,
+  };
+  return Object.freeze(metadata);
+}
+
+function checkEntityOptions(className: string, entity: EntityOptions | undefined): EntityOptions {
+  if (entity === undefined) {
+    throw EntityDefinitionError.at(className, undefined, 'is not an entity: add @Entity({ table: "..." }) to the class');
+  }
+  if (typeof entity.table !== 'string' || entity.table.length < 3 || entity.table.length > 255) {
+    throw EntityDefinitionError.at(className, undefined, '@Entity needs a table name of 3 to 255 characters');
+  }
+  if (entity.name !== undefined && (typeof entity.name !== 'string' || entity.name.length === 0)) {
+    throw EntityDefinitionError.at(className, undefined, '@Entity({ name }) must be a non-empty string');
+  }
+  return entity;
+}
+
+function roleOf(className: string, declaration: PropertyDeclaration): RoleDeclaration {
+  const { roles, property } = declaration;
+  if (property.startsWith('[')) {
+    throw EntityDefinitionError.at(className, property, 'symbol-keyed properties cannot be stored; use a string name');
+  }
+  if (roles.length > 1) {
+    const names = roles.map((r) => `@${decoratorName(r.role)}`).join(' and ');
+    throw EntityDefinitionError.at(className, property, `has ${names}; a property has exactly one role`);
+  }
+  // @Encrypted and @Index imply @Attribute, so the common case needs one decorator.
+  return roles[0] ?? { role: 'attribute', options: {} };
+}
+
+function resolveAttribute(
+  className: string,
+  declaration: PropertyDeclaration,
+  nested: NestedClassResolver,
+): AttributeMetadata {
+  const { property } = declaration;
+  const { role, options } = roleOf(className, declaration);
+  const attribute = options.name ?? property;
+  if (typeof attribute !== 'string' || attribute.length === 0 || attribute.length > 255) {
+    throw EntityDefinitionError.at(className, property, 'the attribute name must be 1 to 255 characters');
+  }
+  const encryption = resolveEncryption(className, declaration, role);
+  let type = options.type ?? declaration.designType;
+  let inferred = options.type === undefined;
+  const lifecycle = LIFECYCLE_TYPES[role];
+  if (lifecycle !== undefined) {
+    if (inferred && (type === undefined || type === Object)) {
+      type = defaultTypeFor(role);
+      inferred = false;
+    }
+    if (!lifecycle.includes(type)) {
+      const allowed = lifecycle.map((t) => (t as { name: string }).name).join(', ');
+      throw EntityDefinitionError.at(className, property, `@${decoratorName(role)} must be one of: ${allowed}`);
+    }
+  }
+  if (encryption !== undefined && !ENCRYPTABLE_TYPES.includes(type) && !(type === undefined && !inferred)) {
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      'an encrypted field holds a string, number, bigint, boolean, Date, Uint8Array, Set, ' +
+        'plain object or array; nested classes cannot be encrypted',
+    );
+  }
+  const dateFormat = role === 'ttl' ? 'epochSeconds' : (options.dateFormat ?? 'iso');
+  const site = { entity: className, property, attribute };
+  const result = codecFor({ site, type, items: options.items ?? classTransformerItems(declaration), dateFormat, inferred }, nested);
+  if ('unmappable' in result) {
+    throw EntityDefinitionError.at(className, property, `cannot be mapped: ${result.unmappable}`);
+  }
+  return { property, attribute, role, codec: result.codec, encryption };
+}
+
+function resolveEncryption(
+  className: string,
+  declaration: PropertyDeclaration,
+  role: PropertyRole,
+): AttributeMetadata['encryption'] {
+  const { encrypted, property, indexes } = declaration;
+  if (encrypted === undefined) return undefined;
+  if (role === 'partitionKey' || role === 'sortKey') {
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      '@Encrypted cannot be used on a key attribute: DynamoDB must read keys in clear. Encrypt another attribute, or key by an opaque id',
+    );
+  }
+  if (indexes.length > 0) {
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      `@Encrypted cannot be used on an index key (${indexes[0].index}): DynamoDB must read index keys in clear`,
+    );
+  }
+  if (role !== 'attribute') {
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      `@Encrypted cannot be used with @${decoratorName(role)}: DynamoDB must read it in clear`,
+    );
+  }
+  if (encrypted.key !== undefined && (typeof encrypted.key !== 'string' || encrypted.key.length === 0)) {
+    throw EntityDefinitionError.at(className, property, '@Encrypted({ key }) must be a non-empty key name');
+  }
+  return Object.freeze({ keyName: encrypted.key });
+}
+
+function asKey(className: string, attribute: AttributeMetadata, decorator: string): KeyAttributeMetadata {
+  const keyType = attribute.codec.keyType;
+  if (keyType === undefined) {
+    throw EntityDefinitionError.at(
+      className,
+      attribute.property,
+      `${decorator} must be a string, number, bigint, Uint8Array or Date, not ${attribute.codec.kind}`,
+    );
+  }
+  return { ...attribute, keyType };
+}
+
+function checkUniqueAttributeNames(className: string, attributes: readonly AttributeMetadata[]) {
+  const seen = new Map<string, string>();
+  for (const a of attributes) {
+    const other = seen.get(a.attribute);
+    if (other !== undefined) {
+      throw EntityDefinitionError.at(
+        className,
+        a.property,
+        `uses attribute name "${a.attribute}", already used by ${other}; give one of them another { name }`,
+      );
+    }
+    seen.set(a.attribute, a.property);
+  }
+}
+
+function resolveIndexes(
+  className: string,
+  properties: readonly PropertyDeclaration[],
+  attributes: readonly AttributeMetadata[],
+  tablePartitionKey: KeyAttributeMetadata,
+): IndexMetadata[] {
+  const byName = new Map<string, { partition?: AttributeMetadata; sort?: AttributeMetadata; kind?: 'global' | 'local' }>();
+  properties.forEach((declaration, i) => {
+    for (const { index, options } of declaration.indexes) {
+      const property = declaration.property;
+      if (typeof index !== 'string' || index.length < 3 || index.length > 255) {
+        throw EntityDefinitionError.at(className, property, '@Index needs a name of 3 to 255 characters');
+      }
+      if (options.partition === options.sort || (options.partition !== true && options.sort !== true)) {
+        throw EntityDefinitionError.at(className, property, `@Index('${index}') needs exactly one of { partition: true } or { sort: true }`);
+      }
+      const entry = byName.get(index) ?? {};
+      const slot = options.partition === true ? 'partition' : 'sort';
+      if (entry[slot] !== undefined) {
+        throw EntityDefinitionError.at(className, property, `index '${index}' already has a ${slot} key (${entry[slot].property})`);
+      }
+      entry[slot] = attributes[i];
+      if (options.kind !== undefined) {
+        if (entry.kind !== undefined && entry.kind !== options.kind) {
+          throw EntityDefinitionError.at(className, property, `index '${index}' is declared both global and local`);
+        }
+        entry.kind = options.kind;
+      }
+      byName.set(index, entry);
+    }
+  });
+  const indexes: IndexMetadata[] = [];
+  for (const [name, entry] of byName) {
+    const kind = entry.kind ?? (entry.partition === undefined ? 'local' : 'global');
+    const at = (entry.partition ?? entry.sort)?.property;
+    if (kind === 'global' && entry.partition === undefined) {
+      throw EntityDefinitionError.at(className, at, `global index '${name}' has no partition key: add @Index('${name}', { partition: true })`);
+    }
+    if (kind === 'local' && entry.sort === undefined) {
+      throw EntityDefinitionError.at(className, at, `local index '${name}' needs a sort key`);
+    }
+    if (kind === 'local' && entry.partition !== undefined && entry.partition !== tablePartitionKey) {
+      throw EntityDefinitionError.at(className, at, `local index '${name}' shares the table's partition key; declare only its sort key`);
+    }
+    const partition = kind === 'local' ? tablePartitionKey : asKey(className, entry.partition!, `@Index('${name}')`);
+    const sort = entry.sort === undefined ? undefined : asKey(className, entry.sort, `@Index('${name}')`);
+    indexes.push({ name, kind, partitionKey: partition, sortKey: sort });
+  }
+  return indexes;
+}
+
+/** Nested classes with theorydb decorators are mapped field by field; cycles are allowed. */
+function nestedResolver(): NestedClassResolver {
+  const resolvedFields = new Map<Constructor<object>, EmbeddedField[]>();
+  const resolver: NestedClassResolver = {
+    fields(target) {
+      if (!metadataStorage.isDecorated(target)) return undefined;
+      let fields = resolvedFields.get(target);
+      if (fields === undefined) {
+        fields = [];
+        resolvedFields.set(target, fields);
+        const className = target.name || 'anonymous class';
+        for (const declaration of metadataStorage.declarationsOf(target).properties) {
+          const a = resolveAttribute(className, declaration, resolver);
+          if (a.role !== 'attribute' || a.encryption !== undefined || declaration.indexes.length > 0) {
+            throw EntityDefinitionError.at(
+              className,
+              a.property,
+              'a nested class maps plain @Attribute properties only (no keys, lifecycle, index or @Encrypted)',
+            );
+          }
+          fields.push({ property: a.property, attribute: a.attribute, codec: a.codec as AttributeCodec });
+        }
+      }
+      const ready = fields;
+      return () => ready;
+    },
+  };
+  return resolver;
+}
+
+function classTransformerItems(declaration: PropertyDeclaration): unknown {
+  return declaration.designType === Array || declaration.designType === Set
+    ? metadataStorage.classTransformerType(declaration.owner, declaration.property)
+    : undefined;
+}
+
+function decoratorName(role: PropertyRole): string {
+  const names: Record<PropertyRole, string> = {
+    partitionKey: 'PartitionKey',
+    sortKey: 'SortKey',
+    attribute: 'Attribute',
+    version: 'Version',
+    createdAt: 'CreatedAt',
+    updatedAt: 'UpdatedAt',
+    ttl: 'Ttl',
+  };
+  return names[role];
+}

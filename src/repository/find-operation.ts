@@ -1,0 +1,32 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { loadItems } from './load-items';
+import type { RepositoryContext } from './repository-context';
+import { runOperation } from './run-operation';
+
+/** Options of `Repository.find` and `Repository.get`. */
+export interface FindOptions {
+  /** A strongly consistent read. Default: eventually consistent, as DynamoDB's default. */
+  consistent?: boolean;
+}
+
+/** GetItem by key, decrypting the result; undefined when there is no item. */
+export async function findEntity<T extends object>(
+  context: RepositoryContext<T>,
+  key: unknown,
+  options: FindOptions = {},
+): Promise<T | undefined> {
+  const { metadata, mapper } = context;
+  const keyItem = mapper.key(key);
+  return runOperation(context, 'find', async (scope) => {
+    const output = await context.client.send(
+      new GetItemCommand({
+        TableName: metadata.table,
+        Key: keyItem,
+        ...(options.consistent === true ? { ConsistentRead: true } : {}),
+      }),
+    );
+    if (output.Item === undefined) return undefined;
+    const [entity] = await loadItems(context, [output.Item], scope);
+    return entity;
+  });
+}

@@ -1,0 +1,234 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DataKeyScope } from '../crypto/data-key-scope';
+import { type ParsedEnvelope, hasEnvelopeMagic, parseEnvelope } from '../crypto/envelope';
+import { keyFingerprint } from '../crypto/key-fingerprint';
+import { openValue, sealValue } from '../crypto/value-cipher';
+import type { KeyPart, ValueContext } from '../crypto/value-context';
+import { EncryptionError } from '../errors';
+import type { Item } from '../mapping/entity-mapper';
+import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metadata';
+import type { KeyBinding } from './key-binding';
+
+/** One stored envelope, checked and waiting for its data key. */
+interface PendingValue {
+  readonly target: Record<string, unknown>;
+  readonly field: AttributeMetadata;
+  readonly envelope: ParsedEnvelope;
+  readonly context: ValueContext;
+  readonly keyArn: string;
+}
+
+/**
+ * Encrypts an entity's `@Encrypted` attributes on write and decrypts them on read, failing closed.
+ *
+ * Writes: every value is type-checked first, then sealed with the operation's data key and
+ * written as one binary envelope per attribute. Reads: every envelope of every item is classified
+ * and parsed, and its key fingerprint checked against the bound key, before any data key is
+ * requested; then each distinct wrapped key is unwrapped once and each value opened. Any failure
+ * fails the whole operation: no partial entity, no `undefined` in place of a value.
+ */
+export class ItemEncryption {
+  /** The fields encrypted by this repository (a plaintext fixture opts some out). */
+  readonly encrypted: readonly AttributeMetadata[];
+  private readonly plaintext: readonly AttributeMetadata[];
+  private readonly entity: string;
+
+  constructor(
+    private readonly metadata: EntityMetadata,
+    private readonly binding: KeyBinding,
+    plaintextFields: ReadonlySet<string> = new Set(),
+  ) {
+    this.entity = metadata.entityName;
+    this.encrypted = metadata.encryptedAttributes.filter((a) => !plaintextFields.has(a.property));
+    this.plaintext = metadata.encryptedAttributes.filter((a) => plaintextFields.has(a.property));
+  }
+
+  /** True when operations need a data-key scope. */
+  get active(): boolean {
+    return this.encrypted.length > 0;
+  }
+
+  /**
+   * Refuses every operation of an entity whose encrypted fields' keys are not bound, before
+   * anything is sent, so a deployment that forgot its key fails at its first call.
+   */
+  assertConfigured(): void {
+    for (const field of this.encrypted) {
+      const keyName = field.encryption?.keyName;
+      if (!this.binding.isBound(keyName)) {
+        throw new EncryptionError(
+          'ENCRYPTION_NOT_CONFIGURED',
+          `${this.entity}.${field.property} is encrypted but ${this.binding.describeMissing(keyName)}`,
+          { entity: this.entity, field: field.property },
+        );
+      }
+    }
+  }
+
+  /** A data-key scope for one operation, or undefined when nothing is encrypted. */
+  newScope(): DataKeyScope | undefined {
+    return this.active ? this.binding.newScope() : undefined;
+  }
+
+  /**
+   * Writes the encrypted (and fixture-plaintext) attributes of `source` into `item`, which must
+   * already hold the key attributes. Every value is checked before the first KMS call.
+   */
+  async encryptInto(item: Item, source: Record<string, unknown>, scope: DataKeyScope | undefined) {
+    for (const field of this.plaintext) {
+      const value = source[field.property];
+      if (value === undefined) continue;
+      const written = value === null ? { NULL: true } : field.codec.write(value);
+      if (written !== undefined) item[field.attribute] = written;
+    }
+    const present = this.encrypted.filter((field) => source[field.property] !== undefined);
+    if (present.length === 0) return;
+    for (const field of present) {
+      const value = source[field.property];
+      if (value !== null) field.codec.write(value); // throws ValidationError on a wrong type
+    }
+    const activeScope = this.requireScope(scope);
+    const sealed = await Promise.all(
+      present.map(async (field) => {
+        const keyArn = await this.binding.keyArn(field.encryption?.keyName, this.site(field));
+        const key = await this.withContext(field, keyArn, () =>
+          activeScope.encryptionKey(keyArn, this.metadata.table),
+        );
+        return sealValue(key, source[field.property], this.valueContext(item, field));
+      }),
+    );
+    present.forEach((field, i) => {
+      item[field.attribute] = { B: sealed[i] };
+    });
+  }
+
+  /**
+   * Decrypts the encrypted attributes of `items` into the matching `targets` (entity instances
+   * holding the plain attributes already).
+   */
+  async decryptInto(
+    items: readonly Item[],
+    targets: readonly Record<string, unknown>[],
+    scope: DataKeyScope | undefined,
+  ): Promise<void> {
+    items.forEach((item, i) => {
+      for (const field of this.plaintext) {
+        const stored = item[field.attribute];
+        if (stored !== undefined) {
+          targets[i][field.property] = stored.NULL === true ? null : field.codec.read(stored);
+        }
+      }
+    });
+    if (!this.active) return;
+    const pending = await this.checkEnvelopes(items, targets);
+    if (pending.length === 0) return;
+    const activeScope = this.requireScope(scope);
+    const opened = await Promise.all(
+      pending.map(async (value) => {
+        const key = await this.withContext(value.field, value.keyArn, () =>
+          activeScope.decryptionKey(value.keyArn, this.metadata.table, value.envelope.wrappedKey),
+        );
+        return this.withContext(value.field, value.keyArn, () =>
+          openValue(key, value.envelope, value.context),
+        );
+      }),
+    );
+    // Assigned only once every value decrypted: a failure leaves no half-filled entity behind.
+    pending.forEach((value, i) => {
+      value.target[value.field.property] = opened[i];
+    });
+  }
+
+  /** Classifies, parses and key-checks every envelope, with no KMS call but DescribeKey (once). */
+  private async checkEnvelopes(
+    items: readonly Item[],
+    targets: readonly Record<string, unknown>[],
+  ): Promise<PendingValue[]> {
+    const found: { item: Item; target: Record<string, unknown>; field: AttributeMetadata; envelope: ParsedEnvelope }[] = [];
+    items.forEach((item, i) => {
+      for (const field of this.encrypted) {
+        const stored = item[field.attribute];
+        if (stored === undefined) continue;
+        found.push({ item, target: targets[i], field, envelope: this.parse(stored, field) });
+      }
+    });
+    const arns = new Map<string | undefined, Promise<string>>();
+    const arnOf = (field: AttributeMetadata): Promise<string> => {
+      const keyName = field.encryption?.keyName;
+      let arn = arns.get(keyName);
+      if (arn === undefined) {
+        arn = this.binding.keyArn(keyName, this.site(field));
+        arns.set(keyName, arn);
+      }
+      return arn;
+    };
+    const pending: PendingValue[] = [];
+    for (const { item, target, field, envelope } of found) {
+      const keyArn = await arnOf(field);
+      if (!envelope.fingerprint.equals(keyFingerprint(keyArn))) {
+        throw new EncryptionError(
+          'KEY_NOT_ALLOWED',
+          `${this.entity}.${field.property} was encrypted under a key this client does not have bound for it`,
+          { ...this.site(field), keyArn },
+        );
+      }
+      pending.push({ target, field, envelope, context: this.valueContext(item, field), keyArn });
+    }
+    return pending;
+  }
+
+  private parse(stored: AttributeValue, field: AttributeMetadata): ParsedEnvelope {
+    const bytes = stored.B;
+    if (bytes === undefined || !hasEnvelopeMagic(bytes)) {
+      throw new EncryptionError(
+        'PLAINTEXT_IN_ENCRYPTED_FIELD',
+        `${this.entity}.${field.property} holds a value that is not an encrypted envelope`,
+        this.site(field),
+      );
+    }
+    try {
+      return parseEnvelope(bytes);
+    } catch (error) {
+      throw error instanceof EncryptionError ? error.withContext(this.site(field)) : error;
+    }
+  }
+
+  private valueContext(item: Item, field: AttributeMetadata): ValueContext {
+    const { partitionKey, sortKey, table } = this.metadata;
+    return {
+      table,
+      entity: this.entity,
+      partitionKey: keyPart(partitionKey.attribute, item),
+      ...(sortKey === undefined ? {} : { sortKey: keyPart(sortKey.attribute, item) }),
+      attribute: field.attribute,
+    };
+  }
+
+  private site(field: AttributeMetadata): { entity: string; field: string } {
+    return { entity: this.entity, field: field.property };
+  }
+
+  private async withContext<R>(field: AttributeMetadata, keyArn: string, run: () => Promise<R> | R) {
+    try {
+      return await run();
+    } catch (error) {
+      throw error instanceof EncryptionError
+        ? error.withContext({ ...this.site(field), keyArn })
+        : error;
+    }
+  }
+
+  private requireScope(scope: DataKeyScope | undefined): DataKeyScope {
+    if (scope === undefined) throw new Error('theorydb internal error: an encrypting operation has no data-key scope');
+    return scope;
+  }
+}
+
+function keyPart(attribute: string, item: Item): KeyPart {
+  const value = item[attribute];
+  if (value?.S !== undefined) return { name: attribute, value: { S: value.S } };
+  if (value?.N !== undefined) return { name: attribute, value: { N: value.N } };
+  if (value?.B !== undefined) return { name: attribute, value: { B: value.B } };
+  // The mapper guarantees keys on write; a read of an item without its key cannot be bound.
+  throw new EncryptionError('INTEGRITY', `the item has no usable key attribute "${attribute}"`);
+}

@@ -1,0 +1,35 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
+
+/**
+ * The KMS binding of a {@link TheoryDb}: the client and the keys encrypted fields may use. Bound
+ * once, at construction; there is no per-call override and no way to turn encryption off.
+ *
+ * @example
+ * ```ts
+ * const db = new TheoryDb({
+ *   dynamodb,
+ *   kms: {
+ *     client: new KMSClient({}),
+ *     keyId: 'alias/app-secrets',                  // @Encrypted()
+ *     keys: { payments: 'alias/app-payments' },    // @Encrypted({ key: 'payments' })
+ *     cache: { maxAgeMs: 60_000, maxUses: 10_000 },  // opt-in; see the README on revocation
+ *   },
+ * });
+ * ```
+ */
+export interface KmsOptions {
+  /** The KMS client. Its credentials need kms:DescribeKey, kms:GenerateDataKey and kms:Decrypt. */
+  client: KMSClient;
+  /** The default key: a key id, key ARN, alias name or alias ARN. Used by `@Encrypted()`. */
+  keyId?: string;
+  /** Named keys, used by `@Encrypted({ key: name })` and by nothing else. */
+  keys?: Readonly<Record<string, string>>;
+  /** How long one KMS call may take before the operation fails with `KMS_UNAVAILABLE`. Default 3000. */
+  timeoutMs?: number;
+  /**
+   * Opt-in reuse of data keys across operations. Without it, a data key lives for one operation
+   * (one save, one batch, one page), so a disabled or revoked key fails the very next operation.
+   * With it, a revoked key keeps working for up to `maxAgeMs` in this process.
+   */
+  cache?: { maxAgeMs: number; maxUses: number; maxEntries?: number };
+}

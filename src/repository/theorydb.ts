@@ -1,0 +1,179 @@
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  type DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { ValidationError } from '../errors';
+import { mapperFor } from '../mapping/entity-mapper';
+import type { Constructor } from '../metadata/declarations';
+import { entityMetadata } from '../metadata/discovery';
+import { convertDynamoError } from './dynamo-error-converter';
+import { ItemEncryption } from './item-encryption';
+import { KeyBinding } from './key-binding';
+import type { KmsOptions } from './kms-options';
+import { logOperation, type TheoryDbLogger } from './logger';
+import { Repository } from './repository';
+import type { RepositoryContext } from './repository-context';
+import { tableDefinition } from './table-definition';
+
+/** Options of {@link TheoryDb}. */
+export interface TheoryDbOptions {
+  /** The DynamoDB client every repository of this instance uses. */
+  dynamodb: DynamoDBClient;
+  /** The KMS binding for `@Encrypted` fields. Without it, encrypted entities refuse to work. */
+  kms?: KmsOptions;
+  /** Receives operation names, tables, entities, attribute names and timings; never values. */
+  logger?: TheoryDbLogger;
+  /** The clock for `@CreatedAt` and `@UpdatedAt`. Default: `() => new Date()`. */
+  now?: () => Date;
+}
+
+/** Options of {@link TheoryDb.createTable}. */
+export interface CreateTableOptions {
+  /** Succeed without change when the table already exists. */
+  ifNotExists?: boolean;
+  /** How long to wait for the table to become active. Default 60 s. */
+  maxWaitSeconds?: number;
+}
+
+/**
+ * The entry point: holds the DynamoDB client and the KMS binding, and hands out repositories.
+ *
+ * @example
+ * ```ts
+ * const db = new TheoryDb({
+ *   dynamodb: new DynamoDBClient({}),
+ *   kms: { client: new KMSClient({}), keyId: 'alias/app-secrets' },
+ * });
+ * await db.createTable(User, { ifNotExists: true });
+ * const users = db.repository(User);
+ * ```
+ */
+export class TheoryDb {
+  private readonly dynamodb: DynamoDBClient;
+  private readonly binding: KeyBinding;
+  private readonly logger: TheoryDbLogger | undefined;
+  private readonly now: () => Date;
+  private readonly repositories = new Map<Constructor<object>, Repository<object>>();
+
+  constructor(options: TheoryDbOptions) {
+    if (typeof options !== 'object' || options === null || options.dynamodb === undefined) {
+      throw new ValidationError('TheoryDb: options.dynamodb (a DynamoDBClient) is required');
+    }
+    this.dynamodb = options.dynamodb;
+    this.binding = new KeyBinding(options.kms);
+    this.logger = options.logger;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * The repository of an entity class, created once per class. The class is validated here, at
+   * its first use: a definition error throws `EntityDefinitionError` naming the class and property.
+   *
+   * @example
+   * ```ts
+   * const users = db.repository(User);
+   * ```
+   */
+  repository<T extends object>(target: Constructor<T>): Repository<T> {
+    let repository = this.repositories.get(target);
+    if (repository === undefined) {
+      repository = new Repository(this.contextFor(target)) as unknown as Repository<object>;
+      this.repositories.set(target, repository);
+    }
+    return repository as unknown as Repository<T>;
+  }
+
+  /**
+   * Creates the entity's table from its metadata: key schema, attribute definitions, secondary
+   * indexes (projecting all attributes), on-demand billing, and TTL on the `@Ttl` attribute.
+   * Waits until the table is active.
+   *
+   * @example
+   * ```ts
+   * await db.createTable(User, { ifNotExists: true });
+   * ```
+   */
+  async createTable(target: Constructor<object>, options: CreateTableOptions = {}): Promise<void> {
+    const metadata = entityMetadata(target);
+    const context = { operation: 'createTable', table: metadata.table, entity: metadata.entityName };
+    const started = performance.now();
+    try {
+      await this.dynamodb.send(new CreateTableCommand(tableDefinition(metadata)));
+    } catch (error) {
+      const name = (error as { name?: unknown }).name;
+      if (!(options.ifNotExists === true && name === 'ResourceInUseException')) {
+        throw convertDynamoError(error, context);
+      }
+      return;
+    }
+    try {
+      await waitUntilTableExists(
+        { client: this.dynamodb, maxWaitTime: options.maxWaitSeconds ?? 60, minDelay: 1 },
+        { TableName: metadata.table },
+      );
+      if (metadata.ttl !== undefined) {
+        await this.dynamodb.send(
+          new UpdateTimeToLiveCommand({
+            TableName: metadata.table,
+            TimeToLiveSpecification: { AttributeName: metadata.ttl.attribute, Enabled: true },
+          }),
+        );
+      }
+    } catch (error) {
+      throw convertDynamoError(error, context);
+    }
+    logOperation(this.logger, { ...context, durationMs: performance.now() - started });
+  }
+
+  /**
+   * Deletes the entity's table, with all its items. Meant for tests and tooling.
+   *
+   * @example
+   * ```ts
+   * await db.deleteTable(User);
+   * ```
+   */
+  async deleteTable(target: Constructor<object>): Promise<void> {
+    const metadata = entityMetadata(target);
+    try {
+      await this.dynamodb.send(new DeleteTableCommand({ TableName: metadata.table }));
+    } catch (error) {
+      throw convertDynamoError(error, {
+        operation: 'deleteTable',
+        table: metadata.table,
+        entity: metadata.entityName,
+      });
+    }
+  }
+
+  /**
+   * @internal The shared parts of a repository, with `plaintextFields` opted out of encryption.
+   * Used by `db.repository` and by `plaintextFixture` from `theorydb/testing`.
+   */
+  contextFor<T extends object>(
+    target: Constructor<T>,
+    plaintextFields: ReadonlySet<string> = new Set(),
+    extraPreflight?: () => Promise<void>,
+  ): RepositoryContext<T> {
+    const metadata = entityMetadata(target);
+    const encryption = new ItemEncryption(metadata, this.binding, plaintextFields);
+    return {
+      metadata,
+      mapper: mapperFor(metadata),
+      encryption,
+      client: this.dynamodb,
+      logger: this.logger,
+      now: this.now,
+      preflight:
+        extraPreflight === undefined
+          ? () => encryption.assertConfigured()
+          : async () => {
+              encryption.assertConfigured();
+              await extraPreflight();
+            },
+    };
+  }
+}
