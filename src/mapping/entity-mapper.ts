@@ -44,7 +44,9 @@ export class EntityMapper<T extends object> {
       if (written !== undefined) item[a.attribute] = written;
     }
     for (const key of this.metadata.keyAttributes) {
-      if (item[key.attribute] === undefined) throw this.missingKey(key);
+      const value = item[key.attribute];
+      if (value === undefined) throw this.missingKey(key);
+      if (isEmptyKey(value)) throw this.emptyKey(key);
     }
     return item;
   }
@@ -87,7 +89,7 @@ export class EntityMapper<T extends object> {
     for (const a of keyAttributes) {
       const value = source[a.property];
       if (value === undefined || value === null) throw this.missingKey(a);
-      key[a.attribute] = a.codec.write(value) as AttributeValue;
+      key[a.attribute] = this.keyValue(a, value);
     }
     return key;
   }
@@ -97,6 +99,20 @@ export class EntityMapper<T extends object> {
     const key: Item = {};
     for (const a of this.metadata.keyAttributes) key[a.attribute] = item[a.attribute];
     return key;
+  }
+
+  private keyValue(a: AttributeMetadata, value: unknown): AttributeValue {
+    const written = a.codec.write(value) as AttributeValue;
+    if (isEmptyKey(written)) throw this.emptyKey(a);
+    return written;
+  }
+
+  private emptyKey(a: AttributeMetadata): ValidationError {
+    return new ValidationError(
+      `${this.metadata.className}.${a.property} is a key property and must not be empty`,
+      this.metadata.className,
+      a.property,
+    );
   }
 
   private keyNames(): string {
@@ -110,6 +126,11 @@ export class EntityMapper<T extends object> {
       a.property,
     );
   }
+}
+
+/** DynamoDB refuses empty strings and empty binaries as key values. */
+function isEmptyKey(value: AttributeValue): boolean {
+  return value.S === '' || (value.B !== undefined && value.B.byteLength === 0);
 }
 
 const mappers = new WeakMap<EntityMetadata, EntityMapper<object>>();

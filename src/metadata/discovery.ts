@@ -78,6 +78,14 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
   const sortKey =
     sortKeyAttribute === undefined ? undefined : asKey(className, sortKeyAttribute, '@SortKey');
   const indexes = resolveIndexes(className, properties, attributes, partitionKey);
+  const local = indexes.find((i) => i.kind === 'local');
+  if (local !== undefined && sortKey === undefined) {
+    throw EntityDefinitionError.at(
+      className,
+      local.sortKey?.property,
+      `local index '${local.name}' needs a table with a sort key: add @SortKey(), or make the index global`,
+    );
+  }
 
   const metadata: EntityMetadata<T> = {
     target,

@@ -149,6 +149,11 @@ export class TheoryDb {
     }
   }
 
+  /** @internal The DynamoDB client, for `theorydb/testing`. */
+  get dynamodbClient(): DynamoDBClient {
+    return this.dynamodb;
+  }
+
   /**
    * @internal The shared parts of a repository, with `plaintextFields` opted out of encryption.
    * Used by `db.repository` and by `plaintextFixture` from `theorydb/testing`.

@@ -1,0 +1,122 @@
+// `npm start`: theorydb end to end on the embedded local stack (DynamoDB Local + LocalKms).
+// Saves an encrypted credential, shows what DynamoDB actually stores, reads it back, and then
+// walks through the ways encryption fails closed.
+process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { EncryptionError, TheoryDb } from '../src';
+import { localStack } from '../src/testing';
+import { Credential } from './credential';
+
+async function main(): Promise<void> {
+  console.log('Starting DynamoDB Local and LocalKms ...');
+  const stack = await localStack();
+  try {
+    await stack.kms.createKey({ alias: 'alias/demo-secrets' });
+    const db = new TheoryDb({
+      dynamodb: stack.dynamo.client,
+      kms: { client: stack.kms.client(), keyId: 'alias/demo-secrets' },
+    });
+    await db.createTable(Credential);
+    const credentials = db.repository(Credential);
+
+    section('1. Save a credential');
+    const credential = Object.assign(new Credential(), {
+      id: 'cred-1',
+      owner: 'alice',
+      service: 'payments-api',
+      secret: 'sk_live_4f9a2c-demo',
+      recoveryCodes: ['r-1111', 'r-2222'],
+    });
+    await credentials.save(credential);
+    console.log(`saved ${credential.id}, version ${credential.version}`);
+
+    section('2. What DynamoDB stores');
+    const raw = await rawItem(db, 'cred-1');
+    for (const [name, value] of Object.entries(raw)) console.log(`  ${name.padEnd(14)} ${show(value)}`);
+
+    section('3. find() decrypts');
+    const loaded = await credentials.get({ id: 'cred-1' });
+    console.log(`  secret:        ${loaded.secret}`);
+    console.log(`  recoveryCodes: ${loaded.recoveryCodes?.join(', ')}`);
+
+    section('4. Logging the entity redacts encrypted fields');
+    console.log(loaded);
+    console.log(`  JSON: ${JSON.stringify(loaded)}`);
+
+    section('5. Fail closed');
+    const unkeyed = new TheoryDb({ dynamodb: stack.dynamo.client });
+    await expectFailure('a client without a KMS key', () =>
+      unkeyed.repository(Credential).find({ id: 'cred-1' }),
+    );
+
+    const stored = await rawItem(db, 'cred-1');
+    const tampered = Buffer.from(stored.secret.B!);
+    tampered[tampered.length - 20] ^= 0x01;
+    await putRaw(db, { ...stored, secret: { B: tampered } });
+    await expectFailure('a tampered ciphertext (one bit flipped)', () =>
+      credentials.find({ id: 'cred-1' }),
+    );
+
+    await credentials.save(
+      Object.assign(new Credential(), { id: 'cred-2', owner: 'bob', service: 'mail', secret: 'bobs-secret' }),
+    );
+    const bob = await rawItem(db, 'cred-2');
+    await putRaw(db, { ...stored, secret: bob.secret });
+    await expectFailure("a value moved from another item (bob's secret into cred-1)", () =>
+      credentials.find({ id: 'cred-1' }),
+    );
+
+    await stack.kms.disableKey('alias/demo-secrets');
+    await expectFailure('the KMS key disabled', () => credentials.find({ id: 'cred-2' }));
+    await stack.kms.enableKey('alias/demo-secrets');
+
+    await putRaw(db, { ...stored, secret: { S: 'sk_live_injected-plaintext' } });
+    await expectFailure('plaintext written into an encrypted attribute', () =>
+      credentials.find({ id: 'cred-1' }),
+    );
+    console.log('\nEvery failure above is a typed EncryptionError; none returned a value.');
+  } finally {
+    await stack.stop();
+  }
+}
+
+function section(title: string): void {
+  console.log(`\n${title}`);
+}
+
+function show(value: AttributeValue): string {
+  if (value.B !== undefined) {
+    return `B  ${Buffer.from(value.B).subarray(0, 12).toString('hex')}... (${value.B.byteLength} bytes)`;
+  }
+  if (value.S !== undefined) return `S  ${value.S}`;
+  if (value.N !== undefined) return `N  ${value.N}`;
+  return JSON.stringify(value);
+}
+
+async function rawItem(db: TheoryDb, id: string): Promise<Record<string, AttributeValue>> {
+  const out = await db.dynamodbClient.send(
+    new GetItemCommand({ TableName: 'demo-credentials', Key: { id: { S: id } } }),
+  );
+  return out.Item ?? {};
+}
+
+async function putRaw(db: TheoryDb, item: Record<string, AttributeValue>): Promise<void> {
+  await db.dynamodbClient.send(new PutItemCommand({ TableName: 'demo-credentials', Item: item }));
+}
+
+async function expectFailure(what: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+    throw new Error(`demo: ${what} did not fail`);
+  } catch (error) {
+    if (!(error instanceof EncryptionError)) throw error;
+    console.log(`  ${what.padEnd(58)} -> ${error.code}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,58 @@
+import type { Constructor } from '../metadata/declarations';
+import { entityMetadata } from '../metadata/discovery';
+import { Repository } from '../repository/repository';
+import type { TheoryDb } from '../repository/theorydb';
+import { hasLoopbackEndpoint } from './loopback-endpoint';
+import { PlaintextFixtureError } from './plaintext-fixture-error';
+
+/**
+ * A repository for tests without KMS in which exactly the named `@Encrypted` fields are stored as
+ * plain DynamoDB values. Each name must be an encrypted property of `target`; encrypted fields not
+ * named keep full encryption and fail closed without a key. It refuses, before sending anything, a
+ * DynamoDB client whose endpoint is not a loopback address, so it cannot write plaintext to AWS.
+ *
+ * Items written this way are not readable by a normal repository: it fails with
+ * `PLAINTEXT_IN_ENCRYPTED_FIELD`. There is no global switch that does this; every test names the
+ * fields it opts out, per fixture.
+ *
+ * @example
+ * ```ts
+ * import { plaintextFixture } from 'theorydb/testing';
+ *
+ * const credentials = plaintextFixture(db, Credential, ['secret']);
+ * await credentials.save(credential); // `secret` stored as a plain S value
+ * ```
+ */
+export function plaintextFixture<T extends object>(
+  db: TheoryDb,
+  target: Constructor<T>,
+  fields: readonly (keyof T & string)[],
+): Repository<T> {
+  const metadata = entityMetadata(target);
+  if (!Array.isArray(fields) || fields.length === 0) {
+    throw new PlaintextFixtureError(
+      `plaintextFixture(${metadata.className}): name at least one @Encrypted field to store in clear`,
+    );
+  }
+  for (const field of fields) {
+    if (!metadata.encryptedAttributes.some((a) => a.property === field)) {
+      throw new PlaintextFixtureError(
+        `plaintextFixture(${metadata.className}): '${String(field)}' is not an @Encrypted property of ${metadata.className}`,
+      );
+    }
+  }
+  let checked: Promise<void> | undefined;
+  const loopbackOnly = (): Promise<void> => {
+    checked ??= hasLoopbackEndpoint(db.dynamodbClient).then((loopback) => {
+      if (!loopback) {
+        checked = undefined;
+        throw new PlaintextFixtureError(
+          `plaintextFixture(${metadata.className}) only runs against a loopback DynamoDB endpoint ` +
+            '(localhost or 127.0.0.1), never against AWS',
+        );
+      }
+    });
+    return checked;
+  };
+  return new Repository(db.contextFor(target, new Set(fields), loopbackOnly));
+}
