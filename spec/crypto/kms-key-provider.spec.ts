@@ -354,30 +354,46 @@ describe('KmsKeyProvider', () => {
     });
 
     it('leaves no timer behind, whether the work wins or the deadline does', async () => {
-      const timers = (): number =>
-        process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
-      const before = timers();
-      expect(await withDeadline(60_000, async () => 'done')).to.equal('done');
-      const failure = await withDeadline(60_000, async () => {
-        throw new Error('work failed');
-      }).catch((error: Error) => error.message);
-      expect(failure).to.equal('work failed');
-      expect(timers()).to.equal(before);
+      // Spy on the global timer functions (mocha keeps its own references, so only the code
+      // under test shows up): every timer withDeadline starts must be cleared when it settles.
+      const created: unknown[] = [];
+      const cleared = new Set<unknown>();
+      const realSet = globalThis.setTimeout;
+      const realClear = globalThis.clearTimeout;
+      globalThis.setTimeout = ((...args: Parameters<typeof realSet>) => {
+        const timer = realSet(...args);
+        created.push(timer);
+        return timer;
+      }) as unknown as typeof setTimeout;
+      globalThis.clearTimeout = ((timer: NodeJS.Timeout) => {
+        cleared.add(timer);
+        realClear(timer);
+      }) as typeof clearTimeout;
       let aborted = false;
-      const late = withDeadline(
-        20,
-        (signal) =>
-          new Promise<never>((_, reject) => {
-            signal.addEventListener('abort', () => {
-              aborted = true;
-              reject(new Error('aborted'));
-            });
-          }),
-      );
-      const error = await late.catch((e: Error) => e);
-      expect((error as Error).name).to.equal('TimeoutError');
+      try {
+        expect(await withDeadline(60_000, async () => 'done')).to.equal('done');
+        const failure = await withDeadline(60_000, async () => {
+          throw new Error('work failed');
+        }).catch((error: Error) => error.message);
+        expect(failure).to.equal('work failed');
+        const late = await withDeadline(
+          20,
+          (signal) =>
+            new Promise<never>((_, reject) => {
+              signal.addEventListener('abort', () => {
+                aborted = true;
+                reject(new Error('aborted'));
+              });
+            }),
+        ).catch((error: Error) => error);
+        expect((late as Error).name).to.equal('TimeoutError');
+      } finally {
+        globalThis.setTimeout = realSet;
+        globalThis.clearTimeout = realClear;
+      }
       expect(aborted).to.equal(true);
-      expect(timers()).to.equal(before);
+      expect(created).to.have.length(3);
+      for (const timer of created) expect(cleared.has(timer)).to.equal(true);
     });
   });
 

@@ -578,22 +578,25 @@ describe('LocalKms', () => {
 
     it('delays answers by the configured latency, per operation or for all', async () => {
       const arn = await kms.createKey();
+      const elapsed = async (call: () => Promise<unknown>): Promise<number> => {
+        const start = Date.now();
+        await call();
+        return Date.now() - start;
+      };
+      const describeIt = () => describeKey(arn);
+      const encryptIt = () => encrypt(arn, Buffer.from('x'));
       kms.setLatency(300, { operation: 'DescribeKey' });
-      let start = Date.now();
-      await describeKey(arn);
-      expect(Date.now() - start).to.be.at.least(290);
-      start = Date.now();
-      await encrypt(arn, Buffer.from('x'));
-      expect(Date.now() - start).to.be.below(250);
+      expect(await elapsed(describeIt)).to.be.at.least(290);
+      expect(await elapsed(encryptIt)).to.be.below(250);
       kms.setLatency(0, { operation: 'DescribeKey' });
+      expect(await elapsed(describeIt)).to.be.below(250);
       kms.setLatency(200);
-      start = Date.now();
-      await encrypt(arn, Buffer.from('x'));
-      expect(Date.now() - start).to.be.at.least(190);
-      kms.setLatency(0);
-      start = Date.now();
-      await describeKey(arn);
-      expect(Date.now() - start).to.be.below(250);
+      kms.setLatency(450, { operation: 'DescribeKey' }); // wins over the global latency
+      expect(await elapsed(encryptIt)).to.be.within(190, 440);
+      expect(await elapsed(describeIt)).to.be.at.least(440);
+      kms.setLatency(0); // clears both
+      expect(await elapsed(describeIt)).to.be.below(190);
+      expect(await elapsed(encryptIt)).to.be.below(190);
     });
 
     it('resets the connection of the next N matching requests', async () => {

@@ -74,13 +74,17 @@ export class Faults {
     return rule !== undefined;
   }
 
-  /** Per-operation latency wins over the all-operations latency; 0 removes the setting. */
+  /**
+   * Per-operation latency wins over the all-operations latency. 0 removes the setting: for one
+   * operation when one is named, every latency otherwise.
+   */
   setLatency(ms: number, scope: FaultScope = {}): void {
     if (!Number.isFinite(ms) || ms < 0) {
       throw new RangeError('setLatency: ms must be a finite number >= 0');
     }
-    if (ms === 0) this.latencies.delete(scope.operation);
-    else this.latencies.set(scope.operation, ms);
+    if (ms > 0) this.latencies.set(scope.operation, ms);
+    else if (scope.operation === undefined) this.latencies.clear();
+    else this.latencies.delete(scope.operation);
   }
 
   latency(operation: string): number {

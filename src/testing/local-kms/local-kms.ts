@@ -222,8 +222,9 @@ export class LocalKms {
   }
 
   /**
-   * Delay every matching answer by `ms` (0 removes the setting). A per-operation latency wins
-   * over the all-operations one.
+   * Delay every matching answer by `ms`. A per-operation latency wins over the all-operations
+   * one. `setLatency(0, { operation })` removes that operation's latency; `setLatency(0)` removes
+   * every latency.
    *
    * @example
    * ```ts
