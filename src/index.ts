@@ -27,3 +27,15 @@ export type { DeleteOptions } from './repository/delete-operation';
 export type { KmsOptions } from './repository/kms-options';
 export type { TheoryDbLogger } from './repository/logger';
 export { PrimaryKey, type EntityKey, type KeyValue } from './repository/entity-key';
+export type { BatchRetryOptions } from './repository/repository-context';
+export type {
+  Condition,
+  ComparisonOperator,
+  ConditionPath,
+  ConditionValue,
+} from './expressions/condition';
+export {
+  ConditionBuilder,
+  type ConditionInput,
+  type SizeComparison,
+} from './expressions/condition-builder';

@@ -86,7 +86,8 @@ describe('canonicalNumber', () => {
     ],
   ];
   for (const [input, expected] of examples) {
-    it(`maps ${input} to ${expected.length > 30 ? expected.slice(0, 30) + '...' : expected}`, () => {
+    const shown = expected.length > 30 ? `${expected.slice(0, 30)}...` : expected;
+    it(`maps ${input} to ${shown}`, () => {
       expect(canonicalNumber(input)).to.equal(expected);
     });
   }

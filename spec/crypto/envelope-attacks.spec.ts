@@ -158,7 +158,7 @@ describe('envelope attacks', () => {
       expectEncryptionError(() => readStored(other, stored, USER_CONTEXT), 'KEY_NOT_ALLOWED');
     });
 
-    it('a fingerprint swapped to the bound key still fails (INTEGRITY: the header is bound)', () => {
+    it('a fingerprint swapped to the bound key fails with INTEGRITY (the header is bound)', () => {
       const forged = Buffer.from(storedUnderOther);
       key.fingerprint.copy(forged, FINGERPRINT_OFFSET);
       expectEncryptionError(() => readStored(key, forged, USER_CONTEXT), 'INTEGRITY');

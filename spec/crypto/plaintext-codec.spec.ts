@@ -306,7 +306,7 @@ describe('plaintext codec', () => {
       expect(Number.isNaN(decodePlaintext(bytes))).to.equal(true);
     });
 
-    it('never throws anything but MALFORMED_CIPHERTEXT on random or mutated bytes (property)', () => {
+    it('throws only MALFORMED_CIPHERTEXT on random or mutated bytes (property)', () => {
       const mutated = fc
         .tuple(valueArb, fc.nat(), fc.integer({ min: 1, max: 255 }))
         .map(([value, at, mask]) => {

@@ -42,7 +42,7 @@ describe('sealValue / openValue', () => {
     expect(first.ciphertext.equals(second.ciphertext)).to.equal(false);
   });
 
-  it('opens a value bound to a number key written as 1e21, read back as DynamoDB returns it', () => {
+  it('opens a value keyed by N 1e21 when read back as DynamoDB returns it', () => {
     const written: ValueContext = {
       ...USER_CONTEXT,
       partitionKey: { name: 'id', value: { N: '1e21' } },

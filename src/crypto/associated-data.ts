@@ -9,6 +9,9 @@ export const AAD_DOMAIN_LABEL = 'theorydb/aad/v1';
 
 /** Every field is preceded by its byte length as a uint32, big-endian. */
 const LENGTH_PREFIX_SIZE = 4;
+/** The key type tag is one byte, at the start of a typed key value. */
+const KEY_TYPE_TAG_OFFSET = 0;
+const KEY_TYPE_TAG_SIZE = 1;
 
 /**
  * The type byte in front of a key value: the DynamoDB type letter in ASCII, so `S "1"` and
@@ -84,9 +87,9 @@ function notKeyValue(): ValidationError {
 }
 
 function tagged(tag: number, bytes: Uint8Array): Buffer {
-  const out = Buffer.alloc(1 + bytes.length);
-  out[0] = tag;
-  out.set(bytes, 1);
+  const out = Buffer.alloc(KEY_TYPE_TAG_SIZE + bytes.length);
+  out[KEY_TYPE_TAG_OFFSET] = tag;
+  out.set(bytes, KEY_TYPE_TAG_OFFSET + KEY_TYPE_TAG_SIZE);
   return out;
 }
 

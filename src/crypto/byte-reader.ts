@@ -59,6 +59,11 @@ export class ByteReader {
 /**
  * The error for a typed plaintext that does not decode. It can only be reached with a valid GCM
  * tag (a bug, or a forged key), so the message says what is wrong and nothing of the bytes.
+ *
+ * @example
+ * ```ts
+ * throw malformedPlaintext('has trailing bytes'); // "decrypted value has trailing bytes"
+ * ```
  */
 export function malformedPlaintext(problem: string): EncryptionError {
   return new EncryptionError('MALFORMED_CIPHERTEXT', `decrypted value ${problem}`);

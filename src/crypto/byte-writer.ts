@@ -60,6 +60,12 @@ export class ByteWriter {
     return this;
   }
 
+  /** Zero everything written so far: for an encoding abandoned halfway through. */
+  wipe(): void {
+    this.buffer.fill(0);
+    this.length = 0;
+  }
+
   /** The bytes written so far, as a view. The writer must not be used afterwards. */
   finish(): Buffer {
     return this.buffer.subarray(0, this.length);

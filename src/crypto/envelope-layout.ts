@@ -57,7 +57,14 @@ export const HEADER_FIXED_LENGTH = WRAPPED_KEY_OFFSET + NONCE_LENGTH;
 export const MIN_ENVELOPE_LENGTH =
   HEADER_FIXED_LENGTH + MIN_WRAPPED_KEY_LENGTH + MIN_CIPHERTEXT_LENGTH + TAG_LENGTH;
 
-/** Length of the header (magic through nonce) for a wrapped key of `wrappedKeyLength` bytes. */
+/**
+ * Length of the header (magic through nonce) for a wrapped key of `wrappedKeyLength` bytes.
+ *
+ * @example
+ * ```ts
+ * headerLength(184); // 217: where the ciphertext starts for a typical KMS wrapped key
+ * ```
+ */
 export function headerLength(wrappedKeyLength: number): number {
   return HEADER_FIXED_LENGTH + wrappedKeyLength;
 }

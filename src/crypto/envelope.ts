@@ -97,7 +97,9 @@ export function encodeEnvelope(parts: EnvelopeParts): Buffer {
  *
  * @example
  * ```ts
- * if (!hasEnvelopeMagic(item.email.B)) throw new EncryptionError('PLAINTEXT_IN_ENCRYPTED_FIELD', ...);
+ * if (!hasEnvelopeMagic(item.email.B)) {
+ *   throw new EncryptionError('PLAINTEXT_IN_ENCRYPTED_FIELD', 'User.email holds plaintext');
+ * }
  * ```
  */
 export function hasEnvelopeMagic(bytes: Uint8Array): boolean {
@@ -162,7 +164,8 @@ function checkHeaderParts(parts: EnvelopeHeaderParts): void {
   const wrapped = parts.wrappedKey.length;
   if (wrapped < MIN_WRAPPED_KEY_LENGTH || wrapped > MAX_WRAPPED_KEY_LENGTH) {
     throw malformed(
-      `cannot encode an envelope: the wrapped key must be ${MIN_WRAPPED_KEY_LENGTH} to ${MAX_WRAPPED_KEY_LENGTH} bytes`,
+      `cannot encode an envelope: the wrapped key must be ${MIN_WRAPPED_KEY_LENGTH} to ` +
+        `${MAX_WRAPPED_KEY_LENGTH} bytes`,
     );
   }
   if (parts.nonce.length !== NONCE_LENGTH) {

@@ -25,8 +25,10 @@ export async function withDeadline<T>(
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new DeadlineExceededError(timeoutMs);
-      controller.abort(error);
+      // Reject first: work that rejects synchronously on abort must not win the race, so a
+      // timeout is always reported as one.
       reject(error);
+      controller.abort(error);
     }, timeoutMs);
   });
   const running = work(controller.signal);

@@ -8,6 +8,20 @@ export interface KmsErrorContext {
   operation?: string;
 }
 
+/** The codes a KMS failure can map to. */
+type KmsFailureCode = Extract<
+  EncryptionErrorCode,
+  | 'KMS_ACCESS_DENIED'
+  | 'KMS_KEY_NOT_FOUND'
+  | 'KMS_KEY_DISABLED'
+  | 'KMS_KEY_STATE'
+  | 'KMS_THROTTLED'
+  | 'KMS_UNAVAILABLE'
+  | 'KEY_NOT_ALLOWED'
+  | 'INTEGRITY'
+  | 'KMS_ERROR'
+>;
+
 /**
  * KMS (and AWS-wide) exception names, recognised by `name` and never by `instanceof`: an
  * application may load a second copy of the SDK whose classes are not ours.
@@ -20,7 +34,7 @@ export interface KmsErrorContext {
  * - `KeyUnavailableException` is `KMS_UNAVAILABLE`, not `KMS_KEY_STATE`: KMS documents it as a
  *   transient failure of the key's backing store that may be retried.
  */
-const BY_NAME: ReadonlyMap<string, EncryptionErrorCode> = new Map<string, EncryptionErrorCode>([
+const BY_NAME: ReadonlyMap<string, KmsFailureCode> = new Map<string, KmsFailureCode>([
   ['AccessDeniedException', 'KMS_ACCESS_DENIED'],
   ['UnrecognizedClientException', 'KMS_ACCESS_DENIED'],
   ['InvalidSignatureException', 'KMS_ACCESS_DENIED'],
@@ -67,8 +81,7 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ENETDOWN',
 ]);
 
-const PROBLEMS: Record<EncryptionErrorCode, string> = {
-  ENCRYPTION_NOT_CONFIGURED: 'encryption is not configured',
+const PROBLEMS: Record<KmsFailureCode, string> = {
   KMS_ACCESS_DENIED: 'access to the KMS key was denied',
   KMS_KEY_NOT_FOUND: 'the KMS key does not exist',
   KMS_KEY_DISABLED: 'the KMS key is disabled',
@@ -77,8 +90,6 @@ const PROBLEMS: Record<EncryptionErrorCode, string> = {
   KMS_UNAVAILABLE: 'KMS could not be reached or did not answer',
   KEY_NOT_ALLOWED: 'the data key was not wrapped by the expected KMS key',
   INTEGRITY: 'the wrapped data key is invalid or does not match its encryption context',
-  MALFORMED_CIPHERTEXT: 'the wrapped data key is malformed',
-  PLAINTEXT_IN_ENCRYPTED_FIELD: 'a plaintext value was found in an encrypted field',
   KMS_ERROR: 'KMS failed with an unrecognised error',
 };
 
@@ -115,7 +126,7 @@ export function toEncryptionError(err: unknown, context: KmsErrorContext = {}): 
   );
 }
 
-function classify(err: unknown, name: string): EncryptionErrorCode {
+function classify(err: unknown, name: string): KmsFailureCode {
   const byName = BY_NAME.get(name);
   if (byName !== undefined) return byName;
   const status = httpStatus(err);

@@ -33,13 +33,20 @@ const HEX_RADIX = 16;
  * @throws ValidationError naming `entity.field` and the unsupported type (never the value).
  * @example
  * ```ts
- * const bytes = encodePlaintext({ born: new Date(0), tags: new Set(['a']) }, { entity: 'User', field: 'profile' });
+ * const where = { entity: 'User', field: 'profile' };
+ * const bytes = encodePlaintext({ born: new Date(0), tags: new Set(['a']) }, where);
  * decodePlaintext(bytes); // { born: Date(0), tags: Set { 'a' } }
  * ```
  */
 export function encodePlaintext(value: unknown, where: PlaintextLocation = {}): Buffer {
   const out = new ByteWriter();
-  new PlaintextEncoder(out, where).value(value, 0);
+  try {
+    new PlaintextEncoder(out, where).value(value, 0);
+  } catch (error) {
+    // A refusal deep inside a value leaves its earlier parts in the buffer: wipe them.
+    out.wipe();
+    throw error;
+  }
   return out.finish();
 }
 

@@ -2,6 +2,11 @@
  * The type tag that starts every typed-plaintext value. Values are stable: they are part of the
  * stored format (`docs/encryption-format.md`). Tag 0x00 is unused so that zeroed memory never
  * decodes as a value.
+ *
+ * @example
+ * ```ts
+ * encodePlaintext(true)[0] === PlaintextTag.True; // true
+ * ```
  */
 export const PlaintextTag = {
   /** `null`; no payload. */
@@ -37,12 +42,9 @@ export const PlaintextTag = {
 /** Containers nested deeper than this are refused on encode and rejected on decode. */
 export const MAX_NESTING_DEPTH = 64;
 
-/** Byte sizes of the fixed-width fields of the typed plaintext. */
+/** Byte sizes of the type tag and of the uint32 lengths and counts of the typed plaintext. */
 export const TAG_SIZE = 1;
 export const LENGTH_SIZE = 4;
-export const FLOAT64_SIZE = 8;
-export const INT64_SIZE = 8;
-export const SIGN_SIZE = 1;
 
 /** The bigint sign byte. */
 export const BIGINT_NON_NEGATIVE = 0x00;

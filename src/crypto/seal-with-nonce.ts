@@ -11,6 +11,11 @@ import { withValueContext } from './value-error-context';
  * fresh random nonce, and only golden-vector tests pass a fixed one (through
  * `insecure-fixed-nonce.ts`). Reusing a nonce under one data key breaks GCM; never export this
  * from an index.
+ *
+ * @example
+ * ```ts
+ * const stored = sealWithNonce(dataKey, nextNonce(), value, context); // what sealValue does
+ * ```
  */
 export function sealWithNonce(
   key: DataKeyMaterial,

@@ -16,7 +16,8 @@ export type EncryptionErrorCode =
   | 'INTEGRITY'
   | 'MALFORMED_CIPHERTEXT'
   | 'PLAINTEXT_IN_ENCRYPTED_FIELD'
-  | 'KMS_ERROR';
+  | 'KMS_ERROR'
+  | 'ENCRYPTED_FIELD_NOT_QUERYABLE';
 
 const RETRYABLE: ReadonlySet<EncryptionErrorCode> = new Set(['KMS_THROTTLED', 'KMS_UNAVAILABLE']);
 

@@ -39,7 +39,7 @@ export class Repository<T extends object> {
    * await users.save(user, { ifNotExists: true });
    * ```
    */
-  save(entity: T, options?: SaveOptions): Promise<T> {
+  save(entity: T, options?: SaveOptions<T>): Promise<T> {
     return saveEntity(this.context, entity, options);
   }
 
@@ -81,7 +81,7 @@ export class Repository<T extends object> {
    * await users.delete({ id: 'u1' }, { ifExists: true });
    * ```
    */
-  delete(key: EntityKey<T>, options?: DeleteOptions): Promise<void> {
+  delete(key: EntityKey<T>, options?: DeleteOptions<T>): Promise<void> {
     return deleteEntity(this.context, key, options);
   }
 }

@@ -12,7 +12,8 @@ export async function runOperation<T extends object, R>(
   context: RepositoryContext<T>,
   operation: string,
   body: (scope: DataKeyScope | undefined) => Promise<R>,
-  failure: Pick<DynamoFailureContext, 'condition'> = {},
+  /** How a failed condition of this operation is reported. */
+  conditionKind: (error: unknown) => DynamoFailureContext['condition'] = () => ({ kind: 'condition' }),
 ): Promise<R> {
   const { metadata } = context;
   const started = performance.now();
@@ -31,7 +32,7 @@ export async function runOperation<T extends object, R>(
       operation,
       table: metadata.table,
       entity: metadata.entityName,
-      ...failure,
+      condition: isConditionFailure(error) ? conditionKind(error) : undefined,
     });
     logOperation(context.logger, {
       operation,
@@ -42,4 +43,8 @@ export async function runOperation<T extends object, R>(
     });
     throw converted;
   }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException';
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -15,7 +16,7 @@ import { KeyBinding } from './key-binding';
 import type { KmsOptions } from './kms-options';
 import { logOperation, type TheoryDbLogger } from './logger';
 import { Repository } from './repository';
-import type { RepositoryContext } from './repository-context';
+import type { BatchRetryOptions, RepositoryContext } from './repository-context';
 import { tableDefinition } from './table-definition';
 
 /** Options of {@link TheoryDb}. */
@@ -28,6 +29,15 @@ export interface TheoryDbOptions {
   logger?: TheoryDbLogger;
   /** The clock for `@CreatedAt` and `@UpdatedAt`. Default: `() => new Date()`. */
   now?: () => Date;
+  /**
+   * The key (at least 32 bytes) that signs query and scan cursors, so a cursor from another query
+   * or an altered one is refused. Default: random per `TheoryDb` instance, so cursors only work in
+   * the process that made them; set it (from a secret store) for cursors that cross processes,
+   * such as API pagination served by several Lambda instances.
+   */
+  cursorKey?: Uint8Array;
+  /** How batch operations retry unprocessed items; see {@link BatchRetryOptions}. */
+  batchRetry?: Partial<BatchRetryOptions>;
 }
 
 /** Options of {@link TheoryDb.createTable}. */
@@ -56,6 +66,8 @@ export class TheoryDb {
   private readonly binding: KeyBinding;
   private readonly logger: TheoryDbLogger | undefined;
   private readonly now: () => Date;
+  private readonly cursorKey: Buffer;
+  private readonly batchRetry: BatchRetryOptions;
   private readonly repositories = new Map<Constructor<object>, Repository<object>>();
 
   constructor(options: TheoryDbOptions) {
@@ -66,6 +78,8 @@ export class TheoryDb {
     this.binding = new KeyBinding(options.kms);
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
+    this.cursorKey = checkedCursorKey(options.cursorKey);
+    this.batchRetry = checkedBatchRetry(options.batchRetry);
   }
 
   /**
@@ -172,6 +186,8 @@ export class TheoryDb {
       client: this.dynamodb,
       logger: this.logger,
       now: this.now,
+      cursorKey: this.cursorKey,
+      batchRetry: this.batchRetry,
       preflight:
         extraPreflight === undefined
           ? () => encryption.assertConfigured()
@@ -181,4 +197,28 @@ export class TheoryDb {
             },
     };
   }
+}
+
+function checkedCursorKey(key: Uint8Array | undefined): Buffer {
+  if (key === undefined) return randomBytes(32);
+  if (!(key instanceof Uint8Array) || key.byteLength < 32) {
+    throw new ValidationError('TheoryDb: cursorKey must be a Uint8Array of at least 32 bytes');
+  }
+  return Buffer.from(key);
+}
+
+function checkedBatchRetry(options: Partial<BatchRetryOptions> | undefined): BatchRetryOptions {
+  const retry = { maxAttempts: 8, baseDelayMs: 25, maxDelayMs: 2000, ...options };
+  const positive = (n: number, integer: boolean) =>
+    Number.isFinite(n) && n >= (integer ? 1 : 0) && (!integer || Number.isInteger(n));
+  if (
+    !positive(retry.maxAttempts, true) ||
+    !positive(retry.baseDelayMs, false) ||
+    !positive(retry.maxDelayMs, false)
+  ) {
+    throw new ValidationError(
+      'TheoryDb: batchRetry.maxAttempts must be an integer >= 1 and the delays numbers >= 0',
+    );
+  }
+  return Object.freeze(retry);
 }
