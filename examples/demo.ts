@@ -34,7 +34,8 @@ async function main(): Promise<void> {
 
     section('2. What DynamoDB stores');
     const raw = await rawItem(db, 'cred-1');
-    for (const [name, value] of Object.entries(raw)) console.log(`  ${name.padEnd(14)} ${show(value)}`);
+    for (const [name, value] of Object.entries(raw))
+      console.log(`  ${name.padEnd(14)} ${show(value)}`);
 
     section('3. find() decrypts');
     const loaded = await credentials.get({ id: 'cred-1' });
@@ -60,7 +61,12 @@ async function main(): Promise<void> {
     );
 
     await credentials.save(
-      Object.assign(new Credential(), { id: 'cred-2', owner: 'bob', service: 'mail', secret: 'bobs-secret' }),
+      Object.assign(new Credential(), {
+        id: 'cred-2',
+        owner: 'bob',
+        service: 'mail',
+        secret: 'bobs-secret',
+      }),
     );
     const bob = await rawItem(db, 'cred-2');
     await putRaw(db, { ...stored, secret: bob.secret });

@@ -83,7 +83,9 @@ describe('decorators and discovered metadata', () => {
       expect(metadata.byProperty.has('transient')).to.equal(false);
       expect(metadata.byAttribute.get('mail')?.property).to.equal('email');
       expect(metadata.byAttribute.get('email')).to.equal(undefined);
-      expect([...metadata.byProperty.keys()]).to.deep.equal(metadata.attributes.map((a) => a.property));
+      expect([...metadata.byProperty.keys()]).to.deep.equal(
+        metadata.attributes.map((a) => a.property),
+      );
     });
 
     it('precomputes the key attributes, partition key first, with their DynamoDB types', () => {
@@ -92,10 +94,12 @@ describe('decorators and discovered metadata', () => {
       expect(metadata.partitionKey.keyType).to.equal('S');
       expect(metadata.sortKey?.property).to.equal('createdOn');
       expect(metadata.sortKey?.attribute).to.equal('SK');
-      expect(metadata.keyAttributes.map((k) => [k.property, k.attribute, k.keyType])).to.deep.equal([
-        ['id', 'PK', 'S'],
-        ['createdOn', 'SK', 'S'],
-      ]);
+      expect(metadata.keyAttributes.map((k) => [k.property, k.attribute, k.keyType])).to.deep.equal(
+        [
+          ['id', 'PK', 'S'],
+          ['createdOn', 'SK', 'S'],
+        ],
+      );
     });
 
     it('separates encrypted from plain attributes and records the bound key name', () => {
@@ -256,7 +260,9 @@ describe('decorators and discovered metadata', () => {
         @Attribute() @Type(() => Loose) looseList!: Loose[];
       }
       const metadata = entityMetadata(ValueTypes);
-      expect(metadata.attributes.slice(1).map((a) => [a.property, a.codec.kind, a.codec.keyType])).to.deep.equal([
+      expect(
+        metadata.attributes.slice(1).map((a) => [a.property, a.codec.kind, a.codec.keyType]),
+      ).to.deep.equal([
         ['flag', 'boolean', undefined],
         ['tags', 'Set', undefined],
         ['names', 'Array', undefined],
@@ -330,7 +336,12 @@ describe('decorators and discovered metadata', () => {
       }
       const metadata = entityMetadata(SortKeyGsi);
       expect(
-        metadata.indexes.map((i) => [i.name, i.kind, i.partitionKey.attribute, i.sortKey?.attribute]),
+        metadata.indexes.map((i) => [
+          i.name,
+          i.kind,
+          i.partitionKey.attribute,
+          i.sortKey?.attribute,
+        ]),
       ).to.deep.equal([
         ['bySk', 'global', 'sk', undefined],
         ['explicit', 'global', 'region', 'day'],

@@ -62,7 +62,9 @@ function expectDefinitionError(
     property,
   });
 
-  const again = definitionErrorOf(() => new TheoryDb({ dynamodb: offlineClient }).repository(target));
+  const again = definitionErrorOf(() =>
+    new TheoryDb({ dynamodb: offlineClient }).repository(target),
+  );
   expect(again.message).to.equal(message);
   expect(again.property).to.equal(property);
   return error;
@@ -781,10 +783,15 @@ describe('entity definition errors', () => {
       class IndexSetSort {
         @PartitionKey() id!: string;
         @Index('byTag', { partition: true }) owner!: string;
-        @Index('byTag', { sort: true, kind: 'global' }) @Attribute({ items: String })
+        @Index('byTag', { sort: true, kind: 'global' })
+        @Attribute({ items: String })
         tags!: Set<string>;
       }
-      expectDefinitionError(IndexSetSort, 'tags', `IndexSetSort.tags: @Index('byTag') ${KEY_TYPES} Set`);
+      expectDefinitionError(
+        IndexSetSort,
+        'tags',
+        `IndexSetSort.tags: @Index('byTag') ${KEY_TYPES} Set`,
+      );
     });
   });
 });

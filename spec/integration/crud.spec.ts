@@ -50,8 +50,13 @@ describe('Repository CRUD (DynamoDB Local)', () => {
     expect(found).to.be.instanceOf(Note);
     expect(found?.text).to.equal('hello');
     expect(found?.pinned).to.equal(true);
-    const raw = await (await sharedDynamo()).client.send(
-      new GetItemCommand({ TableName: repo.metadata.table, Key: { owner: { S: 'alice' }, SK: { S: 'a' } } }),
+    const raw = await (
+      await sharedDynamo()
+    ).client.send(
+      new GetItemCommand({
+        TableName: repo.metadata.table,
+        Key: { owner: { S: 'alice' }, SK: { S: 'a' } },
+      }),
     );
     expect(raw.Item?.txt).to.deep.equal({ S: 'hello' });
     expect(raw.Item?.text).to.equal(undefined);
@@ -94,10 +99,17 @@ describe('Repository CRUD (DynamoDB Local)', () => {
     const loaded = await repo.get({ owner: 'alice', slug: 't' });
     expect(loaded.createdAt?.toISOString()).to.equal('2026-01-02T00:00:00.000Z');
     expect(loaded.updatedAt?.toISOString()).to.equal('2026-02-03T00:00:00.000Z');
-    const raw = await (await sharedDynamo()).client.send(
-      new GetItemCommand({ TableName: repo.metadata.table, Key: { owner: { S: 'alice' }, SK: { S: 't' } } }),
+    const raw = await (
+      await sharedDynamo()
+    ).client.send(
+      new GetItemCommand({
+        TableName: repo.metadata.table,
+        Key: { owner: { S: 'alice' }, SK: { S: 't' } },
+      }),
     );
-    expect(raw.Item?.expiresAt).to.deep.equal({ N: String(Date.parse('2030-01-01T00:00:00Z') / 1000) });
+    expect(raw.Item?.expiresAt).to.deep.equal({
+      N: String(Date.parse('2030-01-01T00:00:00Z') / 1000),
+    });
   });
 
   it('honours ifNotExists and ifExists with CONDITION_FAILED', async () => {
@@ -124,13 +136,19 @@ describe('Repository CRUD (DynamoDB Local)', () => {
 
   it('refuses malformed keys before sending anything', async () => {
     const repo = db.repository(Note);
-    const wrongType = await repo.find({ owner: 42 as unknown as string, slug: 'a' }).catch((e: unknown) => e);
+    const wrongType = await repo
+      .find({ owner: 42 as unknown as string, slug: 'a' })
+      .catch((e: unknown) => e);
     expect(wrongType).to.be.instanceOf(ValidationError);
-    expect((wrongType as ValidationError).message).to.equal('Note.owner must be a string, got number');
+    expect((wrongType as ValidationError).message).to.equal(
+      'Note.owner must be a string, got number',
+    );
     const missing = await repo.find({ owner: 'alice' }).catch((e: unknown) => e);
-    expect((missing as ValidationError).message).to.equal('Note.slug is a key property and must be set');
+    expect((missing as ValidationError).message).to.equal(
+      'Note.slug is a key property and must be set',
+    );
     const extra = await repo
-      .find({ owner: 'alice', slug: 'a', text: 'x' } as never)
+      .find({ owner: 'alice', slug: 'a', text: 'x' })
       .catch((e: unknown) => e);
     expect((extra as ValidationError).message).to.match(/'text' is not a key property/);
   });

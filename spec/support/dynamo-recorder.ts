@@ -41,7 +41,8 @@ export function recordCommands(client: DynamoDBClient): DynamoRecorder {
     client,
     commands,
     names: () => commands.map((c) => c.name),
-    count: (name) => (name === undefined ? commands.length : commands.filter((c) => c.name === name).length),
+    count: (name) =>
+      name === undefined ? commands.length : commands.filter((c) => c.name === name).length,
     bodies: () => commands.map((c) => searchableJson(c.input)).join('\n'),
     clear: () => {
       commands.length = 0;

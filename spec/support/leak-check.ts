@@ -9,7 +9,11 @@ import { EncryptionError, type EncryptionErrorCode } from '../../src';
  */
 export function plaintextForms(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
-  const forms = new Set<string>([secret, bytes.toString('hex'), bytes.toString('hex').toUpperCase()]);
+  const forms = new Set<string>([
+    secret,
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+  ]);
   for (let shift = 0; shift < 3; shift += 1) {
     const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
     // Drop the quantum that mixes in the padding bytes, and the last one (partial or '=').
@@ -23,8 +27,10 @@ export function plaintextForms(secret: string): string[] {
 /** Fails when `text` holds `secret` in any of its {@link plaintextForms}. */
 export function expectNoPlaintext(text: string, secret: string, where = 'text'): void {
   for (const form of plaintextForms(secret)) {
-    expect(text.includes(form), `${where} contains a form of the plaintext (${form.length} chars)`).to
-      .equal(false);
+    expect(
+      text.includes(form),
+      `${where} contains a form of the plaintext (${form.length} chars)`,
+    ).to.equal(false);
   }
 }
 
@@ -72,9 +78,10 @@ export async function expectEncryptionError(
   try {
     outcome = await promise;
   } catch (error) {
-    expect(error, `expected EncryptionError ${expected.code}, got ${String(error)}`).to.be.instanceOf(
-      EncryptionError,
-    );
+    expect(
+      error,
+      `expected EncryptionError ${expected.code}, got ${String(error)}`,
+    ).to.be.instanceOf(EncryptionError);
     const failure = error as EncryptionError;
     expect(failure.code, failure.message).to.equal(expected.code);
     expect(failure.name).to.equal('EncryptionError');

@@ -8,10 +8,10 @@ import {
   EnableKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
+  KMSClient,
   KMSServiceException,
   NotFoundException,
   ScheduleKeyDeletionCommand,
-  type KMSClient,
 } from '@aws-sdk/client-kms';
 import { expect } from 'chai';
 import { LocalKms } from '../../src/testing/local-kms';
@@ -86,6 +86,29 @@ describe('LocalKms', () => {
         expect(error.code).to.equal('ECONNREFUSED');
       } finally {
         late.destroy();
+      }
+    });
+
+    it('stops promptly while a delayed answer is in flight, dropping that connection', async () => {
+      const other = await LocalKms.start();
+      const arn = await other.createKey();
+      other.setLatency(5000);
+      // A client LocalKms did not make (and so cannot destroy): the server must cut it off.
+      const foreign = new KMSClient({
+        region: other.region,
+        endpoint: other.endpoint,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        maxAttempts: 1,
+      });
+      try {
+        const pending = rejectionOf(foreign.send(new DescribeKeyCommand({ KeyId: arn })));
+        while (other.calls('DescribeKey') === 0) await new Promise((r) => setTimeout(r, 5));
+        const start = Date.now();
+        await other.stop();
+        expect(Date.now() - start).to.be.below(1000);
+        expect((await pending).code).to.equal('ECONNRESET');
+      } finally {
+        foreign.destroy();
       }
     });
 

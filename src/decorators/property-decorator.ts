@@ -5,7 +5,10 @@ import { metadataStorage } from '../metadata/metadata-storage';
  * Builds a property decorator that records one role. Decorators only record; discovery validates
  * at first use, so a mistake is reported with the whole class in view.
  */
-export function roleDecorator(role: PropertyRole, options: AttributeOptions = {}): PropertyDecorator {
+export function roleDecorator(
+  role: PropertyRole,
+  options: AttributeOptions = {},
+): PropertyDecorator {
   return (prototype, property) => {
     metadataStorage.recordRole(prototype, propertyName(property), role, options);
   };

@@ -85,7 +85,11 @@ export class EncryptionError extends TheoryDbError {
     };
     const copy = new EncryptionError(this.code, this.message, merged);
     if (this.cause !== undefined) {
-      Object.defineProperty(copy, 'cause', { value: this.cause, writable: true, configurable: true });
+      Object.defineProperty(copy, 'cause', {
+        value: this.cause,
+        writable: true,
+        configurable: true,
+      });
     }
     return copy;
   }
@@ -110,7 +114,7 @@ function sanitizeCause(cause: unknown): Error {
   const name = errorName(cause);
   const message =
     cause instanceof Error || (typeof cause === 'object' && cause !== null && 'message' in cause)
-      ? String((cause as { message: unknown }).message)
+      ? String(cause.message)
       : '';
   const clean = new Error(message);
   clean.name = name;
@@ -122,7 +126,7 @@ function sanitizeCause(cause: unknown): Error {
 
 function errorName(value: unknown): string {
   if (typeof value === 'object' && value !== null && 'name' in value) {
-    const name = (value as { name: unknown }).name;
+    const name = value.name;
     if (typeof name === 'string' && name.length > 0) return name;
   }
   return 'Error';

@@ -105,7 +105,7 @@ const builder = new ConditionBuilder<unknown>();
 
 /** The condition of a {@link ConditionInput}. */
 export function toCondition<T>(input: ConditionInput<T>): Condition {
-  return typeof input === 'function' ? input(builder as ConditionBuilder<T>) : input;
+  return typeof input === 'function' ? input(builder) : input;
 }
 
 function compare(op: ComparisonOperator, path: string, value: unknown): Condition {

@@ -7,13 +7,28 @@ export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=';
  * placeholder) only when a request is made, so one condition can serve many requests.
  */
 export type Condition =
-  | { readonly kind: 'compare'; readonly op: ComparisonOperator; readonly path: string; readonly value: unknown }
-  | { readonly kind: 'between'; readonly path: string; readonly low: unknown; readonly high: unknown }
+  | {
+      readonly kind: 'compare';
+      readonly op: ComparisonOperator;
+      readonly path: string;
+      readonly value: unknown;
+    }
+  | {
+      readonly kind: 'between';
+      readonly path: string;
+      readonly low: unknown;
+      readonly high: unknown;
+    }
   | { readonly kind: 'in'; readonly path: string; readonly values: readonly unknown[] }
   | { readonly kind: 'beginsWith'; readonly path: string; readonly prefix: unknown }
   | { readonly kind: 'contains'; readonly path: string; readonly value: unknown }
   | { readonly kind: 'exists' | 'notExists'; readonly path: string }
-  | { readonly kind: 'size'; readonly op: ComparisonOperator; readonly path: string; readonly value: number }
+  | {
+      readonly kind: 'size';
+      readonly op: ComparisonOperator;
+      readonly path: string;
+      readonly value: number;
+    }
   | { readonly kind: 'and' | 'or'; readonly conditions: readonly Condition[] }
   | { readonly kind: 'not'; readonly condition: Condition };
 

@@ -25,7 +25,11 @@ export class PathResolver {
     const { className, entityName } = this.metadata;
     const attribute = this.metadata.byProperty.get(property);
     if (attribute === undefined) {
-      throw new ValidationError(`${className} has no stored property '${property}'`, className, property);
+      throw new ValidationError(
+        `${className} has no stored property '${property}'`,
+        className,
+        property,
+      );
     }
     if (attribute.encryption !== undefined && !allowEncrypted) {
       throw new EncryptionError(

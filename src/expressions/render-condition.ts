@@ -41,8 +41,7 @@ export function renderCondition(
       }
       case 'beginsWith': {
         const path = paths.resolve(c.path, usage);
-        const prefix =
-          c.prefix instanceof Uint8Array ? { B: c.prefix } : { S: String(c.prefix) };
+        const prefix = c.prefix instanceof Uint8Array ? { B: c.prefix } : { S: String(c.prefix) };
         return `begins_with(${context.name(path.attribute.attribute)}, ${context.value(prefix)})`;
       }
       case 'contains': {
@@ -58,7 +57,11 @@ export function renderCondition(
       case 'size': {
         const path = paths.resolve(c.path, usage);
         if (!Number.isFinite(c.value)) {
-          throw new ValidationError(`size('${c.path}') must be compared with a finite number`, undefined, c.path);
+          throw new ValidationError(
+            `size('${c.path}') must be compared with a finite number`,
+            undefined,
+            c.path,
+          );
         }
         return `size(${context.name(path.attribute.attribute)}) ${c.op} ${context.value({ N: String(c.value) })}`;
       }
@@ -68,7 +71,9 @@ export function renderCondition(
           throw new ValidationError(`${c.kind}() needs at least one condition`);
         }
         if (c.conditions.length === 1) return render(c.conditions[0]);
-        return c.conditions.map((inner) => `(${render(inner)})`).join(c.kind === 'and' ? ' AND ' : ' OR ');
+        return c.conditions
+          .map((inner) => `(${render(inner)})`)
+          .join(c.kind === 'and' ? ' AND ' : ' OR ');
       }
       case 'not':
         return `NOT (${render(c.condition)})`;
@@ -82,6 +87,10 @@ function elementValue(value: unknown, path: string) {
   try {
     return convertToAttr(value instanceof Date ? value.toISOString() : value);
   } catch {
-    throw new ValidationError(`contains('${path}') needs a string, number or binary element`, undefined, path);
+    throw new ValidationError(
+      `contains('${path}') needs a string, number or binary element`,
+      undefined,
+      path,
+    );
   }
 }

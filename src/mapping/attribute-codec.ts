@@ -54,7 +54,8 @@ export function wrongStoredType(
 /** The DynamoDB type tag of a stored value (`S`, `N`, `M`, ...). */
 export function storedType(value: AttributeValue): string {
   for (const key in value) {
-    if (key !== '$unknown' && (value as unknown as Record<string, unknown>)[key] !== undefined) return key;
+    if (key !== '$unknown' && (value as unknown as Record<string, unknown>)[key] !== undefined)
+      return key;
   }
   return 'unknown';
 }
@@ -63,6 +64,6 @@ export function storedType(value: AttributeValue): string {
 export function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
-  const name = (value as object).constructor?.name;
+  const name = value.constructor?.name;
   return name === undefined || name === '' ? 'object' : name;
 }

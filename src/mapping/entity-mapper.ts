@@ -139,7 +139,7 @@ const mappers = new WeakMap<EntityMetadata, EntityMapper<object>>();
 export function mapperFor<T extends object>(metadata: EntityMetadata<T>): EntityMapper<T> {
   let mapper = mappers.get(metadata);
   if (mapper === undefined) {
-    mapper = new EntityMapper(metadata as EntityMetadata<object>);
+    mapper = new EntityMapper(metadata);
     mappers.set(metadata, mapper);
   }
   return mapper as unknown as EntityMapper<T>;

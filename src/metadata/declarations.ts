@@ -30,13 +30,7 @@ export type DateFormat = 'iso' | 'epochMs' | 'epochSeconds';
 
 /** The role a property plays in its entity. Each property has exactly one. */
 export type PropertyRole =
-  | 'partitionKey'
-  | 'sortKey'
-  | 'attribute'
-  | 'version'
-  | 'createdAt'
-  | 'updatedAt'
-  | 'ttl';
+  'partitionKey' | 'sortKey' | 'attribute' | 'version' | 'createdAt' | 'updatedAt' | 'ttl';
 
 /** Options shared by the property decorators. */
 export interface AttributeOptions {

@@ -1,5 +1,4 @@
 import { EntityDefinitionError } from '../errors';
-import type { AttributeCodec } from '../mapping/attribute-codec';
 import { codecFor, type NestedClassResolver } from '../mapping/codec-factory';
 import type { EmbeddedField } from '../mapping/codecs/embedded-codec';
 import type {
@@ -53,7 +52,11 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
   const withRole = (role: PropertyRole) => attributes.filter((a) => a.role === role);
   const partitionKeys = withRole('partitionKey');
   if (partitionKeys.length === 0) {
-    throw EntityDefinitionError.at(className, undefined, 'has no partition key: add @PartitionKey() to one property');
+    throw EntityDefinitionError.at(
+      className,
+      undefined,
+      'has no partition key: add @PartitionKey() to one property',
+    );
   }
   if (partitionKeys.length > 1) {
     throw EntityDefinitionError.at(
@@ -111,13 +114,25 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
 
 function checkEntityOptions(className: string, entity: EntityOptions | undefined): EntityOptions {
   if (entity === undefined) {
-    throw EntityDefinitionError.at(className, undefined, 'is not an entity: add @Entity({ table: "..." }) to the class');
+    throw EntityDefinitionError.at(
+      className,
+      undefined,
+      'is not an entity: add @Entity({ table: "..." }) to the class',
+    );
   }
   if (typeof entity.table !== 'string' || entity.table.length < 3 || entity.table.length > 255) {
-    throw EntityDefinitionError.at(className, undefined, '@Entity needs a table name of 3 to 255 characters');
+    throw EntityDefinitionError.at(
+      className,
+      undefined,
+      '@Entity needs a table name of 3 to 255 characters',
+    );
   }
   if (entity.name !== undefined && (typeof entity.name !== 'string' || entity.name.length === 0)) {
-    throw EntityDefinitionError.at(className, undefined, '@Entity({ name }) must be a non-empty string');
+    throw EntityDefinitionError.at(
+      className,
+      undefined,
+      '@Entity({ name }) must be a non-empty string',
+    );
   }
   return entity;
 }
@@ -125,11 +140,19 @@ function checkEntityOptions(className: string, entity: EntityOptions | undefined
 function roleOf(className: string, declaration: PropertyDeclaration): RoleDeclaration {
   const { roles, property } = declaration;
   if (property.startsWith('[')) {
-    throw EntityDefinitionError.at(className, property, 'symbol-keyed properties cannot be stored; use a string name');
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      'symbol-keyed properties cannot be stored; use a string name',
+    );
   }
   if (roles.length > 1) {
     const names = roles.map((r) => `@${decoratorName(r.role)}`).join(' and ');
-    throw EntityDefinitionError.at(className, property, `has ${names}; a property has exactly one role`);
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      `has ${names}; a property has exactly one role`,
+    );
   }
   // @Encrypted and @Index imply @Attribute, so the common case needs one decorator.
   return roles[0] ?? { role: 'attribute', options: {} };
@@ -144,7 +167,11 @@ function resolveAttribute(
   const { role, options } = roleOf(className, declaration);
   const attribute = options.name ?? property;
   if (typeof attribute !== 'string' || attribute.length === 0 || attribute.length > 255) {
-    throw EntityDefinitionError.at(className, property, 'the attribute name must be 1 to 255 characters');
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      'the attribute name must be 1 to 255 characters',
+    );
   }
   const encryption = resolveEncryption(className, declaration, role);
   let type = options.type ?? declaration.designType;
@@ -157,10 +184,18 @@ function resolveAttribute(
     }
     if (!lifecycle.includes(type)) {
       const allowed = lifecycle.map((t) => (t as { name: string }).name).join(', ');
-      throw EntityDefinitionError.at(className, property, `@${decoratorName(role)} must be one of: ${allowed}`);
+      throw EntityDefinitionError.at(
+        className,
+        property,
+        `@${decoratorName(role)} must be one of: ${allowed}`,
+      );
     }
   }
-  if (encryption !== undefined && !ENCRYPTABLE_TYPES.includes(type) && !(type === undefined && !inferred)) {
+  if (
+    encryption !== undefined &&
+    !ENCRYPTABLE_TYPES.includes(type) &&
+    !(type === undefined && !inferred)
+  ) {
     throw EntityDefinitionError.at(
       className,
       property,
@@ -170,7 +205,16 @@ function resolveAttribute(
   }
   const dateFormat = role === 'ttl' ? 'epochSeconds' : (options.dateFormat ?? 'iso');
   const site = { entity: className, property, attribute };
-  const result = codecFor({ site, type, items: options.items ?? classTransformerItems(declaration), dateFormat, inferred }, nested);
+  const result = codecFor(
+    {
+      site,
+      type,
+      items: options.items ?? classTransformerItems(declaration),
+      dateFormat,
+      inferred,
+    },
+    nested,
+  );
   if ('unmappable' in result) {
     throw EntityDefinitionError.at(className, property, `cannot be mapped: ${result.unmappable}`);
   }
@@ -205,13 +249,24 @@ function resolveEncryption(
       `@Encrypted cannot be used with @${decoratorName(role)}: DynamoDB must read it in clear`,
     );
   }
-  if (encrypted.key !== undefined && (typeof encrypted.key !== 'string' || encrypted.key.length === 0)) {
-    throw EntityDefinitionError.at(className, property, '@Encrypted({ key }) must be a non-empty key name');
+  if (
+    encrypted.key !== undefined &&
+    (typeof encrypted.key !== 'string' || encrypted.key.length === 0)
+  ) {
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      '@Encrypted({ key }) must be a non-empty key name',
+    );
   }
   return Object.freeze({ keyName: encrypted.key });
 }
 
-function asKey(className: string, attribute: AttributeMetadata, decorator: string): KeyAttributeMetadata {
+function asKey(
+  className: string,
+  attribute: AttributeMetadata,
+  decorator: string,
+): KeyAttributeMetadata {
   const keyType = attribute.codec.keyType;
   if (keyType === undefined) {
     throw EntityDefinitionError.at(
@@ -244,25 +299,47 @@ function resolveIndexes(
   attributes: readonly AttributeMetadata[],
   tablePartitionKey: KeyAttributeMetadata,
 ): IndexMetadata[] {
-  const byName = new Map<string, { partition?: AttributeMetadata; sort?: AttributeMetadata; kind?: 'global' | 'local' }>();
+  const byName = new Map<
+    string,
+    { partition?: AttributeMetadata; sort?: AttributeMetadata; kind?: 'global' | 'local' }
+  >();
   properties.forEach((declaration, i) => {
     for (const { index, options } of declaration.indexes) {
       const property = declaration.property;
       if (typeof index !== 'string' || index.length < 3 || index.length > 255) {
-        throw EntityDefinitionError.at(className, property, '@Index needs a name of 3 to 255 characters');
+        throw EntityDefinitionError.at(
+          className,
+          property,
+          '@Index needs a name of 3 to 255 characters',
+        );
       }
-      if (options.partition === options.sort || (options.partition !== true && options.sort !== true)) {
-        throw EntityDefinitionError.at(className, property, `@Index('${index}') needs exactly one of { partition: true } or { sort: true }`);
+      if (
+        options.partition === options.sort ||
+        (options.partition !== true && options.sort !== true)
+      ) {
+        throw EntityDefinitionError.at(
+          className,
+          property,
+          `@Index('${index}') needs exactly one of { partition: true } or { sort: true }`,
+        );
       }
       const entry = byName.get(index) ?? {};
       const slot = options.partition === true ? 'partition' : 'sort';
       if (entry[slot] !== undefined) {
-        throw EntityDefinitionError.at(className, property, `index '${index}' already has a ${slot} key (${entry[slot].property})`);
+        throw EntityDefinitionError.at(
+          className,
+          property,
+          `index '${index}' already has a ${slot} key (${entry[slot].property})`,
+        );
       }
       entry[slot] = attributes[i];
       if (options.kind !== undefined) {
         if (entry.kind !== undefined && entry.kind !== options.kind) {
-          throw EntityDefinitionError.at(className, property, `index '${index}' is declared both global and local`);
+          throw EntityDefinitionError.at(
+            className,
+            property,
+            `index '${index}' is declared both global and local`,
+          );
         }
         entry.kind = options.kind;
       }
@@ -274,16 +351,32 @@ function resolveIndexes(
     const kind = entry.kind ?? (entry.partition === undefined ? 'local' : 'global');
     const at = (entry.partition ?? entry.sort)?.property;
     if (kind === 'global' && entry.partition === undefined) {
-      throw EntityDefinitionError.at(className, at, `global index '${name}' has no partition key: add @Index('${name}', { partition: true })`);
+      throw EntityDefinitionError.at(
+        className,
+        at,
+        `global index '${name}' has no partition key: add @Index('${name}', { partition: true })`,
+      );
     }
     if (kind === 'local' && entry.sort === undefined) {
       throw EntityDefinitionError.at(className, at, `local index '${name}' needs a sort key`);
     }
-    if (kind === 'local' && entry.partition !== undefined && entry.partition !== tablePartitionKey) {
-      throw EntityDefinitionError.at(className, at, `local index '${name}' shares the table's partition key; declare only its sort key`);
+    if (
+      kind === 'local' &&
+      entry.partition !== undefined &&
+      entry.partition !== tablePartitionKey
+    ) {
+      throw EntityDefinitionError.at(
+        className,
+        at,
+        `local index '${name}' shares the table's partition key; declare only its sort key`,
+      );
     }
-    const partition = kind === 'local' ? tablePartitionKey : asKey(className, entry.partition!, `@Index('${name}')`);
-    const sort = entry.sort === undefined ? undefined : asKey(className, entry.sort, `@Index('${name}')`);
+    const partition =
+      kind === 'local'
+        ? tablePartitionKey
+        : asKey(className, entry.partition!, `@Index('${name}')`);
+    const sort =
+      entry.sort === undefined ? undefined : asKey(className, entry.sort, `@Index('${name}')`);
     indexes.push({ name, kind, partitionKey: partition, sortKey: sort });
   }
   return indexes;
@@ -302,14 +395,18 @@ function nestedResolver(): NestedClassResolver {
         const className = target.name || 'anonymous class';
         for (const declaration of metadataStorage.declarationsOf(target).properties) {
           const a = resolveAttribute(className, declaration, resolver);
-          if (a.role !== 'attribute' || a.encryption !== undefined || declaration.indexes.length > 0) {
+          if (
+            a.role !== 'attribute' ||
+            a.encryption !== undefined ||
+            declaration.indexes.length > 0
+          ) {
             throw EntityDefinitionError.at(
               className,
               a.property,
               'a nested class maps plain @Attribute properties only (no keys, lifecycle, index or @Encrypted)',
             );
           }
-          fields.push({ property: a.property, attribute: a.attribute, codec: a.codec as AttributeCodec });
+          fields.push({ property: a.property, attribute: a.attribute, codec: a.codec });
         }
       }
       const ready = fields;

@@ -13,9 +13,11 @@ import type {
 
 // class-transformer keeps its decorator metadata in a module it ships without types of its own.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const classTransformerStorage = (require('class-transformer/cjs/storage') as {
-  defaultMetadataStorage: ClassTransformerStorage;
-}).defaultMetadataStorage;
+const classTransformerStorage = (
+  require('class-transformer/cjs/storage') as {
+    defaultMetadataStorage: ClassTransformerStorage;
+  }
+).defaultMetadataStorage;
 
 /**
  * Where decorators write what they declare. This is the only module that reads `design:type`.
@@ -50,7 +52,7 @@ class MetadataStorage {
     properties: PropertyDeclaration[];
   } {
     const chain: Constructor[] = [];
-    for (let c: unknown = target; typeof c === 'function' && c !== Function.prototype; ) {
+    for (let c: unknown = target; typeof c === 'function' && c !== Function.prototype;) {
       chain.unshift(c as Constructor);
       c = Object.getPrototypeOf(c);
     }
@@ -75,8 +77,7 @@ class MetadataStorage {
    */
   classTransformerType(owner: Constructor, property: string): unknown {
     const found = classTransformerStorage.findTypeMetadata(owner, property) as
-      | { typeFunction?: (options?: unknown) => unknown }
-      | undefined;
+      { typeFunction?: (options?: unknown) => unknown } | undefined;
     return found?.typeFunction?.();
   }
 

@@ -70,7 +70,11 @@ function redactedCopy<T extends object>(entity: object, into: T): T {
 
 /** For subclasses of an entity: the nearest prototype with redaction names. */
 function findNames(entity: object): ReadonlySet<string> {
-  for (let p = Object.getPrototypeOf(entity) as object | null; p; p = Object.getPrototypeOf(p)) {
+  for (
+    let p = Object.getPrototypeOf(entity) as object | null;
+    p !== null;
+    p = Object.getPrototypeOf(p) as object | null
+  ) {
     const names = redactedNames.get(p);
     if (names !== undefined) return names;
   }
@@ -83,7 +87,7 @@ const displayClasses = new Map<string, new () => object>();
 function displayClass(name: string): new () => object {
   let display = displayClasses.get(name);
   if (display === undefined) {
-    display = { [name]: class {} }[name] as new () => object;
+    display = { [name]: class {} }[name];
     displayClasses.set(name, display);
   }
   return display;

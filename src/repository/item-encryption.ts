@@ -219,7 +219,11 @@ export class ItemEncryption {
   }
 
   private requireScope(scope: DataKeyScope | undefined): DataKeyScope {
-    if (scope === undefined) throw new Error('theorydb internal error: an encrypting operation has no data-key scope');
+    // Unreachable through the repository (every operation opens a scope when fields are
+    // encrypted); failing closed here keeps it so if that ever changes.
+    if (scope === undefined) {
+      throw new EncryptionError('ENCRYPTION_NOT_CONFIGURED', `${this.entity}: no data-key scope`);
+    }
     return scope;
   }
 }

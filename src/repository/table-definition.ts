@@ -32,12 +32,15 @@ export function tableDefinition(metadata: EntityMetadata): CreateTableCommandInp
       KeySchema: schema(index.partitionKey, index.sortKey),
       Projection: { ProjectionType: 'ALL' as const },
     }));
+  // Built before AttributeDefinitions is read: schema() defines the index key attributes.
+  const globalIndexes = secondary(globals);
+  const localIndexes = secondary(locals);
   return {
     TableName: metadata.table,
     KeySchema: keySchema,
     AttributeDefinitions: [...definitions.values()],
     BillingMode: 'PAY_PER_REQUEST',
-    ...(globals.length > 0 ? { GlobalSecondaryIndexes: secondary(globals) } : {}),
-    ...(locals.length > 0 ? { LocalSecondaryIndexes: secondary(locals) } : {}),
+    ...(globalIndexes.length > 0 ? { GlobalSecondaryIndexes: globalIndexes } : {}),
+    ...(localIndexes.length > 0 ? { LocalSecondaryIndexes: localIndexes } : {}),
   };
 }

@@ -18,6 +18,13 @@ import { logOperation, type TheoryDbLogger } from './logger';
 import { Repository } from './repository';
 import type { BatchRetryOptions, RepositoryContext } from './repository-context';
 import { tableDefinition } from './table-definition';
+import { runTransaction } from '../transactions/transact-write';
+import {
+  transactFind,
+  type TransactFindResult,
+  type TransactGet,
+} from '../transactions/transact-find';
+import type { TransactionBuilder } from '../transactions/transaction-builder';
 
 /** Options of {@link TheoryDb}. */
 export interface TheoryDbOptions {
@@ -161,6 +168,50 @@ export class TheoryDb {
         entity: metadata.entityName,
       });
     }
+  }
+
+  /**
+   * Writes several entities, of one or several classes and tables, all or nothing: the callback
+   * adds actions to `tx` (`save`, `delete`, `update`, `check`), and once it returns they are sent
+   * as ONE TransactWriteItems (1 to 100 actions, at most one per item). Every entity's key binding
+   * is checked and every item encrypted (one data-key scope) before anything is sent, so a KMS
+   * failure writes nothing. Saved instances get their new `@Version` and timestamps only after the
+   * commit. A cancelled transaction fails with `TransactionCanceledError` (`TRANSACTION_CANCELED`)
+   * holding one reason per action (`VERSION_CONFLICT`, `CONDITION_FAILED`, `NONE`, ...). Resolves
+   * to what the callback returned.
+   *
+   * @example
+   * ```ts
+   * await db.transaction((tx) => {
+   *   tx.save(order, { ifNotExists: true });
+   *   tx.update(Customer, { id: order.customerId }, { add: { orders: 1 } });
+   *   tx.delete(Cart, { id: order.cartId });
+   *   tx.check(Shop, { id: 'main' }, (c) => c.eq('open', true));
+   * });
+   * ```
+   */
+  transaction<R>(build: (tx: TransactionBuilder) => R | Promise<R>): Promise<R> {
+    return runTransaction((target) => this.contextFor(target), build);
+  }
+
+  /**
+   * Reads up to 100 items, of one or several classes, as one serializable snapshot
+   * (TransactGetItems), decrypting them with one data-key scope. Resolves to one entry per pair,
+   * in order: the entity, or `undefined` where there is no item. One item that fails to decrypt
+   * fails the whole call.
+   *
+   * @example
+   * ```ts
+   * const [user, account] = await db.transactFind([
+   *   [User, { id: 'u1' }],
+   *   [Account, { userId: 'u1', id: 'main' }],
+   * ] as const);
+   * ```
+   */
+  transactFind<const L extends readonly TransactGet[]>(gets: L): Promise<TransactFindResult<L>> {
+    return transactFind((target) => this.contextFor(target), gets) as Promise<
+      TransactFindResult<L>
+    >;
   }
 
   /** @internal The DynamoDB client, for `theorydb/testing`. */

@@ -1,4 +1,9 @@
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /** `bigint` ⇄ N, exact up to DynamoDB's 38 significant digits. */
 export function bigintCodec(site: CodecSite): AttributeCodec {

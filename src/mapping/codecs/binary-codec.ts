@@ -1,4 +1,9 @@
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /** `Uint8Array` (or `Buffer`, when declared so) ⇄ B. */
 export function binaryCodec(site: CodecSite, asBuffer: boolean): AttributeCodec {

@@ -1,4 +1,9 @@
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /** `boolean` ⇄ BOOL. */
 export function booleanCodec(site: CodecSite): AttributeCodec {

@@ -1,6 +1,11 @@
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import type { Constructor } from '../../metadata/declarations';
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 import { readDynamic, writeDynamic } from './dynamic-codec';
 
 /**
@@ -8,7 +13,10 @@ import { readDynamic, writeDynamic } from './dynamic-codec';
  * write and `plainToInstance` on read, so its `@Type`, `@Expose`, `@Exclude` and `@Transform`
  * decorators apply (a nested `Date` needs `@Type(() => Date)` to load as a `Date`).
  */
-export function classTransformerCodec(site: CodecSite, target: Constructor<object>): AttributeCodec {
+export function classTransformerCodec(
+  site: CodecSite,
+  target: Constructor<object>,
+): AttributeCodec {
   return {
     kind: target.name,
     keyType: undefined,

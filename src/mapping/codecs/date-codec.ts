@@ -1,5 +1,10 @@
 import type { DateFormat } from '../../metadata/declarations';
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /**
  * `Date` ⇄ S (ISO-8601, the default), N (epoch milliseconds) or N (epoch seconds, for TTL; the

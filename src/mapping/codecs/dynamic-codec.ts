@@ -1,6 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { convertToAttr, convertToNative } from '@aws-sdk/util-dynamodb';
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /**
  * Plain, JSON-like values (`type: Object`, arrays without `items`) ⇄ M, L and scalars, through
@@ -13,14 +18,19 @@ export function dynamicCodec(site: CodecSite, expect: 'object' | 'array' | 'any'
     kind: expect === 'array' ? 'Array' : 'Object',
     keyType: undefined,
     write(value) {
-      if (expect === 'array' && !Array.isArray(value)) throw wrongValueType(site, 'an array', value);
+      if (expect === 'array' && !Array.isArray(value))
+        throw wrongValueType(site, 'an array', value);
       if (expect === 'object' && (typeof value !== 'object' || value === null)) {
         throw wrongValueType(site, 'an object', value);
       }
       try {
         return convertToAttr(datesToIso(value), { removeUndefinedValues: true });
       } catch {
-        throw wrongValueType(site, 'a plain JSON-like value (see the docs for nested classes)', value);
+        throw wrongValueType(
+          site,
+          'a plain JSON-like value (see the docs for nested classes)',
+          value,
+        );
       }
     },
     read(value) {

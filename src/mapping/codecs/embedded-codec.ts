@@ -1,6 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Constructor } from '../../metadata/declarations';
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /** One mapped property of a nested class. */
 export interface EmbeddedField {

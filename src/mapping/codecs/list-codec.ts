@@ -1,5 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /** `T[]` ⇄ L, each element through the element type's codec. */
 export function listCodec(site: CodecSite, element: () => AttributeCodec): AttributeCodec {
@@ -9,9 +14,10 @@ export function listCodec(site: CodecSite, element: () => AttributeCodec): Attri
     write(value) {
       if (!Array.isArray(value)) throw wrongValueType(site, 'an array', value);
       const codec = element();
-      const out: AttributeValue[] = new Array(value.length);
-      for (let i = 0; i < value.length; i++) {
-        const written = value[i] === null ? { NULL: true } : codec.write(value[i]);
+      const entries: readonly unknown[] = value;
+      const out = new Array<AttributeValue>(entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        const written = entries[i] === null ? { NULL: true } : codec.write(entries[i]);
         if (written === undefined) {
           throw wrongValueType(site, `an array without undefined elements (index ${i})`, undefined);
         }

@@ -1,4 +1,9 @@
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /** `number` ⇄ N. DynamoDB cannot store NaN or infinities, so they are refused on write. */
 export function numberCodec(site: CodecSite): AttributeCodec {

@@ -1,5 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /** The element type of a set, when declared with `items`. */
 export type SetElement = 'string' | 'number' | 'bigint' | 'binary';
@@ -30,12 +35,16 @@ export function setCodec(site: CodecSite, element: SetElement | undefined): Attr
       return { NS: out as string[] };
     },
     read(value) {
-      if (value.SS !== undefined) return expect(site, 'string', element, value, () => new Set(value.SS));
-      if (value.BS !== undefined) return expect(site, 'binary', element, value, () => new Set(value.BS));
+      if (value.SS !== undefined)
+        return expect(site, 'string', element, value, () => new Set(value.SS));
+      if (value.BS !== undefined)
+        return expect(site, 'binary', element, value, () => new Set(value.BS));
       if (value.NS !== undefined) {
         const numbers = value.NS;
         if (element === 'bigint') return new Set(numbers.map((n) => BigInt(n)));
-        return expect(site, 'number', element, value, () => new Set(numbers.map(parseNumber)));
+        // A declared number set loads numbers; only an undeclared one keeps big integers exact.
+        const parse = element === 'number' ? Number : parseNumber;
+        return expect(site, 'number', element, value, () => new Set(numbers.map(parse)));
       }
       throw wrongStoredType(site, 'SS, NS or BS', value);
     },
@@ -49,7 +58,11 @@ function expect(
   value: AttributeValue,
   build: () => Set<unknown>,
 ): Set<unknown> {
-  if (declared !== undefined && declared !== stored && !(stored === 'number' && declared === 'bigint')) {
+  if (
+    declared !== undefined &&
+    declared !== stored &&
+    !(stored === 'number' && declared === 'bigint')
+  ) {
     throw wrongStoredType(site, `a set of ${declared}`, value);
   }
   return build();

@@ -1,4 +1,9 @@
-import { type AttributeCodec, type CodecSite, wrongStoredType, wrongValueType } from '../attribute-codec';
+import {
+  type AttributeCodec,
+  type CodecSite,
+  wrongStoredType,
+  wrongValueType,
+} from '../attribute-codec';
 
 /** `string` ⇄ S. */
 export function stringCodec(site: CodecSite): AttributeCodec {

@@ -1,0 +1,86 @@
+import {
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { DataKeyScope } from '../crypto/data-key-scope';
+import type { Item } from '../mapping/entity-mapper';
+import { loadItems } from '../repository/load-items';
+import type { RepositoryContext } from '../repository/repository-context';
+import type { ReadPlan } from './compile-read';
+import { trimToProjection } from './projection';
+
+/** Where one request starts and how much it reads. */
+export interface PagePosition {
+  /** The `LastEvaluatedKey` of the previous request, if any. */
+  readonly startKey?: Item | undefined;
+  /** DynamoDB's `Limit`: items evaluated (before the filter), not items returned. */
+  readonly limit?: number | undefined;
+  /** The segment of a parallel scan. */
+  readonly segment?: number | undefined;
+}
+
+/** One DynamoDB response, items still in wire form. */
+export interface RawPage {
+  readonly items: Item[];
+  readonly lastKey: Item | undefined;
+  /** Items matched (after the filter). */
+  readonly count: number;
+}
+
+/** One loaded page: decrypted instances and where to continue. */
+export interface LoadedPage<R> {
+  readonly items: R[];
+  readonly lastKey: Item | undefined;
+}
+
+/** Sends one Query or Scan request of `plan` at `position`; `count` asks for the count only. */
+export async function fetchPage<T extends object>(
+  context: RepositoryContext<T>,
+  plan: ReadPlan,
+  position: PagePosition,
+  count = false,
+): Promise<RawPage> {
+  const input = {
+    ...(count ? plan.countInput : plan.input),
+    ...(position.startKey === undefined ? {} : { ExclusiveStartKey: position.startKey }),
+    ...(position.limit === undefined ? {} : { Limit: position.limit }),
+    ...(position.segment === undefined || plan.segments === undefined
+      ? {}
+      : { Segment: position.segment, TotalSegments: plan.segments.total }),
+  };
+  const output =
+    plan.operation === 'query'
+      ? await context.client.send(new QueryCommand(input as QueryCommandInput))
+      : await context.client.send(new ScanCommand(input as ScanCommandInput));
+  const items = output.Items ?? [];
+  return { items, lastKey: output.LastEvaluatedKey, count: output.Count ?? items.length };
+}
+
+/**
+ * Turns the items of one page into instances, decrypting with the page's data-key scope: every
+ * item or none, so one bad value fails the whole page. A projection is applied afterwards, once
+ * the key attributes fetched for decryption have served.
+ */
+export async function loadPage<T extends object, R>(
+  context: RepositoryContext<T>,
+  plan: ReadPlan,
+  items: readonly Item[],
+  scope: DataKeyScope | undefined,
+): Promise<R[]> {
+  const entities = await loadItems(context, items, scope);
+  if (plan.projection !== undefined) trimToProjection(entities, plan.projection);
+  return entities as unknown as R[];
+}
+
+/** Fetches and loads one page. */
+export async function readPage<T extends object, R>(
+  context: RepositoryContext<T>,
+  plan: ReadPlan,
+  position: PagePosition,
+  scope: DataKeyScope | undefined,
+): Promise<LoadedPage<R>> {
+  const raw = await fetchPage(context, plan, position);
+  return { items: await loadPage<T, R>(context, plan, raw.items, scope), lastKey: raw.lastKey };
+}

@@ -1,0 +1,160 @@
+import type { Item } from '../mapping/entity-mapper';
+import type { RepositoryContext } from '../repository/repository-context';
+import { runOperation } from '../repository/run-operation';
+import { compileRead, type ReadPlan } from './compile-read';
+import { decodeCursor, encodeCursor } from './cursor';
+import { fetchPage, type LoadedPage, loadPage, readPage } from './page-reader';
+import type { PageOptions, ReadPage } from './read-page';
+import type { ReadSpec, SegmentPlan } from './read-spec';
+import { pageSize, requestLimit } from './sequential-read';
+
+/** A segment to read and where it stopped (undefined: not started). */
+interface SegmentCursor {
+  readonly segment: number;
+  readonly key: Item | undefined;
+}
+
+/**
+ * Runs one request per segment at a time, at most `concurrency` in flight, until every segment is
+ * exhausted or `stop()` says so. `read(segment, startKey)` returns where that segment continues;
+ * `settled` receives each result in completion order (segments interleave).
+ */
+async function* segmentPool<P extends { readonly lastKey: Item | undefined }>(
+  segments: SegmentPlan,
+  read: (segment: number, startKey: Item | undefined) => Promise<P>,
+  stop: () => boolean,
+): AsyncGenerator<P, void, undefined> {
+  let next = 0;
+  const inFlight = new Map<number, Promise<{ segment: number; page: P }>>();
+  const launch = (segment: number, startKey: Item | undefined) => {
+    const pending = read(segment, startKey).then((page) => ({ segment, page }));
+    // Observed by the race below; a request still running when the consumer stops (or another
+    // segment failed) must not surface as an unhandled rejection.
+    pending.catch(() => undefined);
+    inFlight.set(segment, pending);
+  };
+  const fill = () => {
+    while (inFlight.size < segments.concurrency && next < segments.total && !stop()) {
+      launch(next, undefined);
+      next += 1;
+    }
+  };
+  fill();
+  while (inFlight.size > 0) {
+    const { segment, page } = await Promise.race(inFlight.values());
+    inFlight.delete(segment);
+    yield page;
+    if (stop()) return;
+    if (page.lastKey !== undefined) launch(segment, page.lastKey);
+    fill();
+  }
+}
+
+/**
+ * Every item of a parallel scan, segments interleaved in completion order, each request its own
+ * operation (one data-key scope per page). The next request of a segment is sent once the
+ * consumer has taken the previous page of that segment, so memory stays bounded by
+ * `concurrency` pages.
+ */
+export async function* segmentedItems<T extends object, R>(
+  context: RepositoryContext<T>,
+  spec: ReadSpec,
+): AsyncGenerator<R, void, undefined> {
+  const plan = compileRead(context.metadata, context.cursorKey, spec);
+  const segments = requireSegments(plan);
+  let remaining = plan.limit ?? Infinity;
+  const read = (segment: number, startKey: Item | undefined) =>
+    runOperation(context, 'scan', (scope) =>
+      readPage<T, R>(
+        context,
+        plan,
+        { segment, startKey, limit: requestLimit(plan.pageSize, remaining) },
+        scope,
+      ),
+    );
+  for await (const page of segmentPool<LoadedPage<R>>(segments, read, () => remaining <= 0)) {
+    for (const item of page.items) {
+      yield item;
+      remaining -= 1;
+      if (remaining === 0) return;
+    }
+  }
+}
+
+/** The number of items of a parallel scan (Select COUNT), at most the spec's limit. */
+export async function segmentedCount<T extends object>(
+  context: RepositoryContext<T>,
+  spec: ReadSpec,
+): Promise<number> {
+  const plan = compileRead(context.metadata, context.cursorKey, spec);
+  const segments = requireSegments(plan);
+  const limit = plan.limit ?? Infinity;
+  return runOperation(context, 'scanCount', async () => {
+    let total = 0;
+    const read = (segment: number, startKey: Item | undefined) =>
+      fetchPage(
+        context,
+        plan,
+        { segment, startKey, limit: requestLimit(plan.pageSize, limit - total) },
+        true,
+      );
+    for await (const page of segmentPool(segments, read, () => total >= limit)) {
+      total += page.count;
+    }
+    return Math.min(total, limit);
+  });
+}
+
+/**
+ * One page of a parallel scan: one request for each of up to `concurrency` unfinished segments,
+ * sent together and decrypted together as one operation (one data-key scope; one bad item fails
+ * the page). The cursor records, per unfinished segment, where it stopped, and which segments
+ * have not started; segments take turns, so every one progresses.
+ */
+export async function segmentedPage<T extends object, R>(
+  context: RepositoryContext<T>,
+  spec: ReadSpec,
+  options: PageOptions,
+): Promise<ReadPage<R>> {
+  const plan = compileRead(context.metadata, context.cursorKey, spec);
+  const size = pageSize(options, context.metadata.className) ?? plan.pageSize;
+  const segments = requireSegments(plan);
+  return runOperation(context, 'scan', async (scope) => {
+    let next = 0;
+    let waiting: { segment: number; key: Item }[] = [];
+    if (options.cursor !== undefined) {
+      const position = decodeCursor(plan.cursor, options.cursor);
+      if (position.kind !== 'segments') throw new Error('theorydb internal error: cursor kind');
+      next = position.next;
+      waiting = [...position.active];
+    }
+    const batch: SegmentCursor[] = waiting.splice(0, segments.concurrency);
+    while (batch.length < segments.concurrency && next < segments.total) {
+      batch.push({ segment: next, key: undefined });
+      next += 1;
+    }
+    const raw = await Promise.all(
+      batch.map(({ segment, key }) =>
+        fetchPage(context, plan, { segment, startKey: key, limit: size }),
+      ),
+    );
+    const items = await loadPage<T, R>(
+      context,
+      plan,
+      raw.flatMap((page) => page.items),
+      scope,
+    );
+    const active = [...waiting];
+    batch.forEach(({ segment }, i) => {
+      const key = raw[i].lastKey;
+      if (key !== undefined) active.push({ segment, key });
+    });
+    if (active.length === 0 && next >= segments.total) return { items };
+    return { items, cursor: encodeCursor(plan.cursor, { kind: 'segments', next, active }) };
+  });
+}
+
+function requireSegments(plan: ReadPlan): SegmentPlan {
+  if (plan.segments === undefined) throw new Error('theorydb internal error: not segmented');
+  return plan.segments;
+}

@@ -1,0 +1,65 @@
+import { ValidationError } from '../errors';
+import type { ExpressionContext } from '../expressions/expression-context';
+import { PathResolver } from '../expressions/path-resolver';
+import type { EntityMetadata } from '../metadata/entity-metadata';
+
+/** What `.select(...)` reads: the properties the caller asked for and the attributes fetched. */
+export interface Projection {
+  /** The selected properties: the only ones the returned instances carry. */
+  readonly properties: ReadonlySet<string>;
+  /**
+   * The attributes requested from DynamoDB: the selected ones, plus the table's key attributes
+   * when an encrypted property is selected, because every ciphertext is bound to its item's key
+   * and cannot be opened without it.
+   */
+  readonly attributes: readonly string[];
+}
+
+/** The projection of `properties`, each checked to be a stored property of the entity. */
+export function projectionOf(metadata: EntityMetadata, properties: readonly unknown[]): Projection {
+  if (properties.length === 0) {
+    throw new ValidationError(
+      `${metadata.className}: select() needs at least one property`,
+      metadata.className,
+    );
+  }
+  const paths = new PathResolver(metadata);
+  const selected = new Set<string>();
+  const attributes: string[] = [];
+  const fetch = (attribute: string) => {
+    if (!attributes.includes(attribute)) attributes.push(attribute);
+  };
+  let encrypted = false;
+  for (const property of properties) {
+    if (typeof property !== 'string') {
+      throw new ValidationError(
+        `${metadata.className}: select() takes property names`,
+        metadata.className,
+      );
+    }
+    const { attribute } = paths.resolve(property, 'a projection', true);
+    selected.add(property);
+    fetch(attribute.attribute);
+    encrypted ||= attribute.encryption !== undefined;
+  }
+  if (encrypted) for (const key of metadata.keyAttributes) fetch(key.attribute);
+  return Object.freeze({ properties: selected, attributes: Object.freeze(attributes) });
+}
+
+/** The ProjectionExpression, with every attribute name behind a placeholder. */
+export function renderProjection(projection: Projection, context: ExpressionContext): string {
+  return projection.attributes.map((attribute) => context.name(attribute)).join(', ');
+}
+
+/**
+ * Removes from loaded instances the properties that were fetched only to decrypt (the key
+ * attributes), so each instance carries exactly the selected properties.
+ */
+export function trimToProjection(entities: readonly object[], projection: Projection): void {
+  for (const entity of entities) {
+    const record = entity as Record<string, unknown>;
+    for (const property of Object.keys(record)) {
+      if (!projection.properties.has(property)) delete record[property];
+    }
+  }
+}

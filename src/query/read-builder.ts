@@ -1,0 +1,159 @@
+import { type ConditionInput, toCondition } from '../expressions/condition-builder';
+import type { RepositoryContext } from '../repository/repository-context';
+import { consistentOnGlobalIndex } from './compile-read';
+import { segmentedCount, segmentedItems, segmentedPage } from './parallel-scan';
+import type { PageOptions, ReadPage } from './read-page';
+import { checkedInteger, type ReadSpec, withSpec } from './read-spec';
+import { sequentialCount, sequentialItems, sequentialPage } from './sequential-read';
+
+/**
+ * What queries and scans share: filters, limit, consistency, and the four ways to get results
+ * (`page`, `all`, `count`, `for await`). Builders are immutable: every method returns a new frozen
+ * builder and leaves this one as it was, so a base query can be shared and refined.
+ *
+ * `T` is the entity (filters name its properties); `R` is what results hold (`T`, or the picked
+ * properties of `T` after `select`).
+ */
+export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<R> {
+  /** @internal */
+  protected constructor(
+    protected readonly context: RepositoryContext<T>,
+    protected readonly spec: ReadSpec,
+  ) {}
+
+  /** A builder of the same kind with `spec`. */
+  protected abstract derive(spec: ReadSpec): this;
+
+  /**
+   * Keeps only the items matching `condition`. Several `filter` calls are ANDed. Filters apply
+   * after DynamoDB reads the items: they save transfer, not read capacity. Encrypted properties
+   * accept only `exists` / `notExists` (anything else fails with `ENCRYPTED_FIELD_NOT_QUERYABLE`).
+   *
+   * @example
+   * ```ts
+   * repo.query({ customerId: 'c1' })
+   *   .filter((c) => c.eq('status', 'open'))
+   *   .filter((c) => c.or(c.gt('total', 100), c.contains('tags', 'vip')));
+   * ```
+   */
+  filter(condition: ConditionInput<T>): this {
+    return this.derive(
+      withSpec(this.spec, {
+        filters: Object.freeze([...this.spec.filters, toCondition(condition)]),
+      }),
+    );
+  }
+
+  /**
+   * At most `n` items in all from `all()`, iteration and `count()`. Does not affect `page()`,
+   * whose size is its own `size` option.
+   *
+   * @example
+   * ```ts
+   * const latest = await repo.query({ customerId: 'c1' }).reverse().limit(10).all();
+   * ```
+   */
+  limit(n: number): this {
+    const limit = checkedInteger(n, 'limit()', this.context.metadata.className);
+    return this.derive(withSpec(this.spec, { limit }));
+  }
+
+  /**
+   * DynamoDB's `Limit` for each request this builder sends: the number of items read (before the
+   * filter) per page. Smaller pages mean smaller, faster requests and fewer values decrypted per
+   * operation; the default is DynamoDB's own page of up to 1 MB. `page({ size })` overrides it.
+   *
+   * @example
+   * ```ts
+   * for await (const order of repo.query({ customerId: 'c1' }).pageSize(100)) handle(order);
+   * ```
+   */
+  pageSize(n: number): this {
+    const pageSize = checkedInteger(n, 'pageSize()', this.context.metadata.className);
+    return this.derive(withSpec(this.spec, { pageSize }));
+  }
+
+  /**
+   * Strongly consistent reads. Refused (ValidationError) on a global secondary index, which
+   * DynamoDB can only read eventually consistently.
+   *
+   * @example
+   * ```ts
+   * const fresh = await repo.query({ customerId: 'c1' }).consistent().all();
+   * ```
+   */
+  consistent(): this {
+    if (this.spec.index?.kind === 'global') {
+      throw consistentOnGlobalIndex(this.context.metadata, this.spec.index.name);
+    }
+    return this.derive(withSpec(this.spec, { consistent: true }));
+  }
+
+  /**
+   * One page: exactly one DynamoDB request (one per segment for a parallel scan) of `size` items
+   * (default: `pageSize()`, else DynamoDB's 1 MB page), decrypted as one operation. Pass the returned `cursor` to get the next page; there is no cursor after the
+   * last page. A page may hold fewer than `size` items, even none with a cursor, when the filter
+   * rejected what the page read: that keeps the cost of each call bounded. A cursor only works for
+   * the query that made it (same entity, table, index, partition value, direction and
+   * segmentation) and the same `TheoryDb` cursor key; anything else fails with
+   * `InvalidCursorError` (`INVALID_CURSOR`) before anything is sent. Filters, projection and page
+   * size may change from page to page.
+   *
+   * @example
+   * ```ts
+   * const first = await repo.query({ customerId: 'c1' }).page({ size: 25 });
+   * const second = await repo.query({ customerId: 'c1' }).page({ size: 25, cursor: first.cursor });
+   * ```
+   */
+  page(options: PageOptions = {}): Promise<ReadPage<R>> {
+    return this.spec.segments === undefined
+      ? sequentialPage<T, R>(this.context, this.spec, options)
+      : segmentedPage<T, R>(this.context, this.spec, options);
+  }
+
+  /**
+   * Every matching item (up to `limit()`), reading as many pages as needed.
+   *
+   * @example
+   * ```ts
+   * const orders = await repo.query({ customerId: 'c1' }).all();
+   * ```
+   */
+  async all(): Promise<R[]> {
+    const items: R[] = [];
+    for await (const item of this) items.push(item);
+    return items;
+  }
+
+  /**
+   * The number of matching items (up to `limit()`), counted by DynamoDB (`Select: 'COUNT'`)
+   * without transferring or decrypting them.
+   *
+   * @example
+   * ```ts
+   * const open = await repo.query({ customerId: 'c1' }).filter((c) => c.eq('status', 'open')).count();
+   * ```
+   */
+  count(): Promise<number> {
+    return this.spec.segments === undefined
+      ? sequentialCount(this.context, this.spec)
+      : segmentedCount(this.context, this.spec);
+  }
+
+  /**
+   * Iterates over the matching items (up to `limit()`), fetching each page only when the
+   * previous one has been consumed. Each page is decrypted as one operation.
+   *
+   * @example
+   * ```ts
+   * for await (const order of repo.query({ customerId: 'c1' })) {
+   *   if (order.total > 100) break; // stops reading
+   * }
+   * ```
+   */
+  [Symbol.asyncIterator](): AsyncIterator<R> {
+    return this.spec.segments === undefined
+      ? sequentialItems<T, R>(this.context, this.spec)
+      : segmentedItems<T, R>(this.context, this.spec);
+  }
+}

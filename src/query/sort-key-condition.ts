@@ -1,0 +1,134 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ValidationError } from '../errors';
+import type { ExpressionContext } from '../expressions/expression-context';
+import type { EntityMetadata, KeyAttributeMetadata } from '../metadata/entity-metadata';
+import type { KeyValue } from '../repository/entity-key';
+
+/**
+ * A condition on the sort key of a query's table or index, as an immutable value. Built with a
+ * {@link SortKeyConditionBuilder}; the value is converted the way the sort key is stored only when
+ * the request is made, so one condition serves the table and any index with a compatible key.
+ */
+export type SortKeyCondition =
+  | { readonly kind: 'eq' | 'lt' | 'lte' | 'gt' | 'gte'; readonly value: unknown }
+  | { readonly kind: 'between'; readonly low: unknown; readonly high: unknown }
+  | { readonly kind: 'beginsWith'; readonly prefix: string | Uint8Array };
+
+/**
+ * Builds the sort-key part of a query's key condition, the only comparisons DynamoDB allows
+ * there. `V` is the sort key's value type when the property is named, otherwise any key value
+ * (checked against the key's stored type before anything is sent).
+ *
+ * @example
+ * ```ts
+ * repo.query({ customerId: 'c1' }).sortKey((k) => k.between('2026-01', '2026-02'));
+ * repo.query({ customerId: 'c1' }).sortKey((k) => k.beginsWith('ORDER#'));
+ * ```
+ */
+export class SortKeyConditionBuilder<V = KeyValue> {
+  eq(value: V): SortKeyCondition {
+    return Object.freeze({ kind: 'eq', value });
+  }
+
+  lt(value: V): SortKeyCondition {
+    return Object.freeze({ kind: 'lt', value });
+  }
+
+  lte(value: V): SortKeyCondition {
+    return Object.freeze({ kind: 'lte', value });
+  }
+
+  gt(value: V): SortKeyCondition {
+    return Object.freeze({ kind: 'gt', value });
+  }
+
+  gte(value: V): SortKeyCondition {
+    return Object.freeze({ kind: 'gte', value });
+  }
+
+  /** Both ends included, as DynamoDB's BETWEEN; `low` must not sort after `high`. */
+  between(low: V, high: V): SortKeyCondition {
+    return Object.freeze({ kind: 'between', low, high });
+  }
+
+  /** A string sort key starting with `prefix` (a `Uint8Array` prefix for a binary sort key). */
+  beginsWith(prefix: string | Uint8Array): SortKeyCondition {
+    return Object.freeze({ kind: 'beginsWith', prefix });
+  }
+}
+
+const OPERATORS = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+
+/**
+ * Renders a sort-key condition on `key` into a key-condition clause, converting every value
+ * through the key's codec and refusing values DynamoDB would refuse (empty strings and binaries,
+ * `beginsWith` on a number key).
+ */
+export function renderSortKeyCondition(
+  condition: SortKeyCondition,
+  key: KeyAttributeMetadata,
+  metadata: EntityMetadata,
+  context: ExpressionContext,
+): string {
+  const name = context.name(key.attribute);
+  const value = (v: unknown) => context.value(keyConditionValue(v, key, metadata));
+  switch (condition.kind) {
+    case 'between':
+      return `${name} BETWEEN ${value(condition.low)} AND ${value(condition.high)}`;
+    case 'beginsWith':
+      return `begins_with(${name}, ${context.value(prefixValue(condition.prefix, key, metadata))})`;
+    default:
+      return `${name} ${OPERATORS[condition.kind]} ${value(condition.value)}`;
+  }
+}
+
+/** A key value in a key condition, written as the key is stored; never empty. */
+export function keyConditionValue(
+  value: unknown,
+  key: KeyAttributeMetadata,
+  metadata: EntityMetadata,
+): AttributeValue {
+  if (value === undefined || value === null) {
+    throw new ValidationError(
+      `${metadata.className}.${key.property}: a key condition needs a value`,
+      metadata.className,
+      key.property,
+    );
+  }
+  const written = key.codec.write(value);
+  if (written === undefined || written.S === '' || written.B?.byteLength === 0) {
+    throw new ValidationError(
+      `${metadata.className}.${key.property}: a key condition value must not be empty`,
+      metadata.className,
+      key.property,
+    );
+  }
+  return written;
+}
+
+function prefixValue(
+  prefix: unknown,
+  key: KeyAttributeMetadata,
+  metadata: EntityMetadata,
+): AttributeValue {
+  const where = `${metadata.className}.${key.property}`;
+  if (key.keyType === 'N') {
+    throw new ValidationError(
+      `${where}: beginsWith needs a string or binary sort key; this one is a number`,
+      metadata.className,
+      key.property,
+    );
+  }
+  const fits =
+    key.keyType === 'S'
+      ? typeof prefix === 'string' && prefix.length > 0
+      : prefix instanceof Uint8Array && prefix.byteLength > 0;
+  if (!fits) {
+    throw new ValidationError(
+      `${where}: beginsWith needs a non-empty ${key.keyType === 'S' ? 'string' : 'Uint8Array'} prefix`,
+      metadata.className,
+      key.property,
+    );
+  }
+  return key.keyType === 'S' ? { S: prefix as string } : { B: prefix as Uint8Array };
+}

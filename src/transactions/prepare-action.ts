@@ -1,0 +1,73 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { DataKeyScope } from '../crypto/data-key-scope';
+import type { Item } from '../mapping/entity-mapper';
+import { needsStoredItemOnFailure } from '../repository/condition-failure';
+import { prepareSave, type SaveRequest } from '../repository/save-request';
+import { prepareUpdate } from '../update/update-operation';
+import type { ActionSite } from './cancellation-reasons';
+import type { PendingAction } from './pending-action';
+
+/** One action ready to send, with what is needed after the outcome is known. */
+export interface PreparedAction {
+  readonly item: TransactWriteItem;
+  readonly site: ActionSite;
+  /** For a save: the instance and the lifecycle values to copy onto it after the commit. */
+  readonly saved?: { readonly entity: object; readonly request: SaveRequest };
+}
+
+/**
+ * Maps, encrypts and renders one recorded action with the transaction's data-key scope. Actions
+ * that check a version and a caller's condition ask for the stored item on failure
+ * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), to tell a version conflict from a failed
+ * condition.
+ */
+export async function prepareAction(action: PendingAction, scope: DataKeyScope | undefined): Promise<PreparedAction> {
+  const { metadata } = action.context;
+  switch (action.kind) {
+    case 'save': {
+      const request = await prepareSave(action.context, action.entity, action.options, scope);
+      const stored = needsStoredItemOnFailure(request.checks);
+      return {
+        item: { Put: { ...request.put, ...(stored ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}) } },
+        site: { metadata, action: 'save', checks: request.checks },
+        saved: { entity: action.entity, request },
+      };
+    }
+    case 'update': {
+      const update = await prepareUpdate(action.context, action.checked, scope);
+      return { item: { Update: update }, site: { metadata, action: 'update', checks: action.checked.checks } };
+    }
+    case 'delete':
+      return {
+        item: { Delete: action.request },
+        site: {
+          metadata,
+          action: 'delete',
+          checks: { userCondition: action.request.ConditionExpression !== undefined },
+        },
+      };
+    case 'check':
+      return {
+        item: { ConditionCheck: action.request },
+        site: { metadata, action: 'check', checks: { userCondition: true } },
+      };
+  }
+}
+
+/** The key of the item an action touches, to refuse two actions on one item before sending. */
+export function keyOfAction(action: PendingAction): Item {
+  switch (action.kind) {
+    case 'save': {
+      const { metadata, mapper } = action.context;
+      const source = action.entity as Record<string, unknown>;
+      const key: Record<string, unknown> = {};
+      for (const a of metadata.keyAttributes) key[a.property] = source[a.property];
+      return mapper.key(key);
+    }
+    case 'update':
+      return action.checked.keyItem;
+    case 'delete':
+    case 'check':
+      return action.request.Key;
+  }
+}

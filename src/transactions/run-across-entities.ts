@@ -1,0 +1,41 @@
+import type { DataKeyScope } from '../crypto/data-key-scope';
+import { TheoryDbError } from '../errors';
+import { convertDynamoError } from '../repository/dynamo-error-converter';
+import { logOperation } from '../repository/logger';
+import type { RepositoryContext } from '../repository/repository-context';
+
+/**
+ * Runs one operation over several entities (a transaction): the preflight of every entity before
+ * anything is sent, ONE data-key scope for all of them, error conversion, and one log record with
+ * the tables and entities involved (names and timing only). The contexts come from one `TheoryDb`,
+ * so they share its client, logger and key binding.
+ */
+export async function runAcrossEntities<R>(
+  contexts: readonly RepositoryContext<object>[],
+  operation: string,
+  body: (scope: DataKeyScope | undefined) => Promise<R>,
+): Promise<R> {
+  const first = contexts[0];
+  const where = {
+    operation,
+    table: [...new Set(contexts.map((c) => c.metadata.table))].join(','),
+    entity: [...new Set(contexts.map((c) => c.metadata.entityName))].join(','),
+  };
+  const started = performance.now();
+  try {
+    for (const context of contexts) await context.preflight();
+    // Any encrypting context's binding is the TheoryDb's one: its scope serves every entity.
+    const scope = contexts.find((c) => c.encryption.active)?.encryption.newScope();
+    const result = await body(scope);
+    logOperation(first.logger, { ...where, durationMs: performance.now() - started });
+    return result;
+  } catch (error) {
+    const converted = convertDynamoError(error, where);
+    logOperation(first.logger, {
+      ...where,
+      durationMs: performance.now() - started,
+      code: converted instanceof TheoryDbError ? converted.code : 'UNKNOWN',
+    });
+    throw converted;
+  }
+}

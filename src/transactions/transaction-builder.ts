@@ -1,0 +1,186 @@
+import { ValidationError } from '../errors';
+import { type ConditionInput, toCondition } from '../expressions/condition-builder';
+import { ExpressionContext } from '../expressions/expression-context';
+import { PathResolver } from '../expressions/path-resolver';
+import { renderCondition } from '../expressions/render-condition';
+import { describeType } from '../mapping/attribute-codec';
+import type { Constructor } from '../metadata/declarations';
+import { type DeleteOptions, prepareDelete } from '../repository/delete-operation';
+import type { EntityKey } from '../repository/entity-key';
+import type { RepositoryContext } from '../repository/repository-context';
+import type { SaveOptions } from '../repository/save-request';
+import { checkUpdate } from '../update/update-operation';
+import type { TransactionUpdateOptions, UpdateChanges } from '../update/update-spec';
+import type { ContextResolver } from './context-resolver';
+import type { PendingAction } from './pending-action';
+
+interface BuilderState {
+  readonly contextOf: ContextResolver;
+  readonly actions: PendingAction[];
+  sealed: boolean;
+}
+
+// Kept outside the class so the recorded actions are not part of its public surface.
+const states = new WeakMap<TransactionBuilder, BuilderState>();
+
+/**
+ * Collects the actions of one transaction; `db.transaction` sends them as ONE TransactWriteItems
+ * once the callback returns, all or nothing. Nothing is sent while actions are added. Keys,
+ * changes and conditions are checked as each action is added (a mistake throws at that call);
+ * saved instances are mapped and encrypted when the transaction is sent, and get their new
+ * `@Version` and timestamps only after DynamoDB committed it.
+ *
+ * A builder works only inside its callback; using it afterwards throws `ValidationError`.
+ *
+ * @example
+ * ```ts
+ * await db.transaction((tx) => {
+ *   tx.save(order, { ifNotExists: true });
+ *   tx.update(Stock, { sku: 'A1' }, { add: { reserved: 1 } }, { condition: (c) => c.gt('free', 0) });
+ *   tx.delete(Cart, { userId: 'u1' });
+ *   tx.check(User, { id: 'u1' }, (c) => c.eq('status', 'active'));
+ * });
+ * ```
+ */
+export class TransactionBuilder {
+  /** @internal Use `db.transaction(callback)`. */
+  constructor(contextOf: ContextResolver) {
+    states.set(this, { contextOf, actions: [], sealed: false });
+  }
+
+  /**
+   * Saves an entity as `repo.save` would (PutItem), with its `@Version` check and the options'
+   * conditions.
+   *
+   * @example
+   * ```ts
+   * await db.transaction((tx) => {
+   *   tx.save(invoice, { ifNotExists: true });
+   * });
+   * ```
+   */
+  save<E extends object>(entity: E, options: SaveOptions<E> = {}): this {
+    const state = this.open('save');
+    const context = state.contextOf(classOf(entity));
+    state.actions.push({
+      kind: 'save',
+      context: context as RepositoryContext<object>,
+      entity,
+      options: options as SaveOptions<object>,
+    });
+    return this;
+  }
+
+  /**
+   * Deletes the item with this key, as `repo.delete` would.
+   *
+   * @example
+   * ```ts
+   * await db.transaction((tx) => {
+   *   tx.delete(Session, { id: 's1' }, { ifExists: true });
+   * });
+   * ```
+   */
+  delete<E extends object>(target: Constructor<E>, key: EntityKey<E>, options: DeleteOptions<E> = {}): this {
+    const state = this.open('delete');
+    const context = state.contextOf(target);
+    const request = prepareDelete(context, key, options);
+    state.actions.push({ kind: 'delete', context: context as RepositoryContext<object>, request });
+    return this;
+  }
+
+  /**
+   * Updates the item with this key, as `repo.update` would (it must exist; `@UpdatedAt` and
+   * `@Version` are maintained; encrypted `set` values are encrypted for this item).
+   *
+   * @example
+   * ```ts
+   * await db.transaction((tx) => {
+   *   tx.update(Account, { id: 'a1' }, { add: { balance: -25 } }, { expectedVersion: 7 });
+   *   tx.update(Account, { id: 'a2' }, { add: { balance: 25 } });
+   * });
+   * ```
+   */
+  update<E extends object>(
+    target: Constructor<E>,
+    key: EntityKey<E>,
+    changes: UpdateChanges<E>,
+    options: TransactionUpdateOptions<E> = {},
+  ): this {
+    const state = this.open('update');
+    const context = state.contextOf(target);
+    const checked = checkUpdate(context, key, changes, options);
+    state.actions.push({ kind: 'update', context: context as RepositoryContext<object>, checked });
+    return this;
+  }
+
+  /**
+   * Requires the item with this key to meet a condition, without changing it (ConditionCheck).
+   * On encrypted properties only `exists` and `notExists` are allowed.
+   *
+   * @example
+   * ```ts
+   * await db.transaction((tx) => {
+   *   tx.check(Team, { id: 't1' }, (c) => c.lt('members', 10));
+   *   tx.save(membership);
+   * });
+   * ```
+   */
+  check<E extends object>(target: Constructor<E>, key: EntityKey<E>, condition: ConditionInput<E>): this {
+    const state = this.open('check');
+    const context = state.contextOf(target);
+    const { metadata } = context;
+    if (condition === undefined || condition === null) {
+      throw new ValidationError(`${metadata.className}: tx.check needs a condition`, metadata.className);
+    }
+    const Key = context.mapper.key(key);
+    const expressions = new ExpressionContext();
+    const rendered = renderCondition(
+      toCondition(condition),
+      new PathResolver(metadata),
+      expressions,
+      'a transaction check',
+    );
+    state.actions.push({
+      kind: 'check',
+      context: context as RepositoryContext<object>,
+      request: { TableName: metadata.table, Key, ConditionExpression: rendered, ...expressions.attributes() },
+    });
+    return this;
+  }
+
+  /** The number of actions added so far. */
+  get size(): number {
+    return stateOf(this).actions.length;
+  }
+
+  private open(action: string): BuilderState {
+    const state = stateOf(this);
+    if (state.sealed) {
+      throw new ValidationError(
+        `tx.${action} was called after the transaction callback returned; add every action inside it`,
+      );
+    }
+    return state;
+  }
+}
+
+/** Closes a builder and returns its actions; later calls on it throw. */
+export function sealTransaction(tx: TransactionBuilder): readonly PendingAction[] {
+  const state = stateOf(tx);
+  state.sealed = true;
+  return state.actions;
+}
+
+function stateOf(tx: TransactionBuilder): BuilderState {
+  const state = states.get(tx);
+  if (state === undefined) throw new Error('theorydb internal error: unknown transaction builder');
+  return state;
+}
+
+function classOf<E extends object>(entity: E): Constructor<E> {
+  if (typeof entity !== 'object' || entity === null) {
+    throw new ValidationError(`tx.save expects an entity instance, got ${describeType(entity)}`);
+  }
+  return (entity as { constructor: Constructor<E> }).constructor;
+}
