@@ -40,20 +40,16 @@ export {
   type SizeComparison,
 } from './expressions/condition-builder';
 export type { BatchFindOptions } from './batch/batch-find';
-export { QueryBuilder, type QueryPartition, type KeyProperty } from './query/query-builder';
+export { QueryBuilder, type QueryPartition } from './query/query-builder';
 export { ScanBuilder } from './query/scan-builder';
 export type { ReadBuilder } from './query/read-builder';
 export type { ReadPage, PageOptions, SegmentOptions } from './query/read-page';
-export {
-  SortKeyConditionBuilder,
-  type SortKeyCondition,
-} from './query/sort-key-condition';
+export { SortKeyConditionBuilder, type SortKeyCondition } from './query/sort-key-condition';
 export type { TransactionBuilder } from './transactions/transaction-builder';
 export type { TransactFindResult, TransactGet } from './transactions/transact-find';
 export type {
   TransactionUpdateOptions,
   UpdateChanges,
   UpdateOptions,
-  UpdateResult,
 } from './update/update-spec';
 export type { StreamAttributeValue, StreamImage } from './streams/stream-image';

@@ -141,7 +141,9 @@ describe('batchSave / batchFind / batchDelete (DynamoDB Local)', () => {
     ];
     const found = await repo.batchFind(keys, { consistent: true });
     expect(log.calls).to.deep.equal(['BatchGetItemCommand']);
-    const request = log.inputs[0] as { RequestItems: Record<string, { Keys: unknown[]; ConsistentRead?: boolean }> };
+    const request = log.inputs[0] as {
+      RequestItems: Record<string, { Keys: unknown[]; ConsistentRead?: boolean }>;
+    };
     expect(request.RequestItems[tableOf()].Keys).to.have.length(3);
     expect(request.RequestItems[tableOf()].ConsistentRead).to.equal(true);
     expect(found.map((e) => e?.n)).to.deep.equal([1, 2, 1, undefined, 1]);
@@ -199,7 +201,11 @@ describe('batchSave / batchFind / batchDelete (DynamoDB Local)', () => {
   it('refuses the same key twice in batchSave and batchDelete, naming positions, not values', async () => {
     const repo = db.repository(Row);
     const save = await repo
-      .batchSave([row('dup-secret-group', 1), row('dup-secret-group', 2), row('dup-secret-group', 1)])
+      .batchSave([
+        row('dup-secret-group', 1),
+        row('dup-secret-group', 2),
+        row('dup-secret-group', 1),
+      ])
       .catch((e: unknown) => e);
     expect(save).to.be.instanceOf(ValidationError);
     expect((save as ValidationError).code).to.equal('VALIDATION');
@@ -245,17 +251,25 @@ describe('batchSave / batchFind / batchDelete (DynamoDB Local)', () => {
       'Row.batchSave: entities[3]: Row.n is a key property and must be set',
     );
     const plain = await repo
-      .batchSave([row('bad', 1), { group: 'bad', n: 2 } as Row])
+      .batchSave([row('bad', 1), { group: 'bad', n: 2 }])
       .catch((e: unknown) => e);
-    expect((plain as Error).message).to.equal('Row.batchSave: entities[1]: expected an instance of Row');
+    expect((plain as Error).message).to.equal(
+      'Row.batchSave: entities[1]: expected an instance of Row',
+    );
     const wrongType = await repo
-      .batchFind([{ group: 'bad', n: 1 }, { group: 'bad', n: 2 }, { group: 'bad', n: 'three' as unknown as number }])
+      .batchFind([
+        { group: 'bad', n: 1 },
+        { group: 'bad', n: 2 },
+        { group: 'bad', n: 'three' as unknown as number },
+      ])
       .catch((e: unknown) => e);
     expect((wrongType as Error).message).to.match(/^Row\.batchFind: keys\[2\]: Row\.n must be/);
     const extra = await repo
-      .batchDelete([{ group: 'bad', n: 1, label: 'x' } as never])
+      .batchDelete([{ group: 'bad', n: 1, label: 'x' }])
       .catch((e: unknown) => e);
-    expect((extra as Error).message).to.match(/^Row\.batchDelete: keys\[0\]: Row: 'label' is not a key property/);
+    expect((extra as Error).message).to.match(
+      /^Row\.batchDelete: keys\[0\]: Row: 'label' is not a key property/,
+    );
     const notArray = await repo.batchFind('nope' as never).catch((e: unknown) => e);
     expect((notArray as Error).message).to.equal('Row.batchFind expects an array of keys');
     expect(log.calls).to.deep.equal([]);

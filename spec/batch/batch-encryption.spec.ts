@@ -1,13 +1,6 @@
 import { expect } from 'chai';
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  Attribute,
-  Encrypted,
-  Entity,
-  PartitionKey,
-  TheoryDb,
-  ValidationError,
-} from '../../src';
+import { Attribute, Encrypted, Entity, PartitionKey, TheoryDb, ValidationError } from '../../src';
 import type { LocalKms } from '../../src/testing/local-kms';
 import { expectEncryptionError, expectNoPlaintext } from '../support/leak-check';
 import { sharedDynamo, sharedKms, uniqueTable } from '../support/stack';
@@ -100,6 +93,7 @@ describe('batch operations with @Encrypted fields (DynamoDB Local + LocalKms)', 
     await repo.batchSave(entities);
     expect(kms.calls('GenerateDataKey')).to.equal(1);
     expect(kms.calls('Decrypt')).to.equal(0);
+    expect(kms.calls('DescribeKey'), '1000 concurrent first uses share one').to.be.at.most(1);
     expect(log.count('BatchWriteItemCommand')).to.equal(40);
     expect(bodies).to.have.length(40);
     const sent = bodies.join('\n');
@@ -125,14 +119,20 @@ describe('batch operations with @Encrypted fields (DynamoDB Local + LocalKms)', 
   it('asks for one data key per key of the entity, however many items', async () => {
     const repo = db.repository(TwoKeys);
     const entities = Array.from({ length: 60 }, (_, i) =>
-      Object.assign(new TwoKeys(), { id: `t-${i}`, first: secretOf(i), second: secretOf(1000 + i) }),
+      Object.assign(new TwoKeys(), {
+        id: `t-${i}`,
+        first: secretOf(i),
+        second: secretOf(1000 + i),
+      }),
     );
     await repo.batchSave(entities);
     expect(kms.calls('GenerateDataKey')).to.equal(2);
     kms.resetCalls();
     const found = await repo.batchFind(entities.map(({ id }) => ({ id })));
     expect(kms.calls('Decrypt')).to.equal(2);
-    expect(found.map((e) => [e?.first, e?.second])).to.deep.equal(entities.map((e) => [e.first, e.second]));
+    expect(found.map((e) => [e?.first, e?.second])).to.deep.equal(
+      entities.map((e) => [e.first, e.second]),
+    );
   });
 
   it('writes nothing when KMS fails: KMS_KEY_DISABLED and zero BatchWriteItem requests', async () => {
@@ -167,7 +167,9 @@ describe('batch operations with @Encrypted fields (DynamoDB Local + LocalKms)', 
       .batchSave(entities)
       .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(ValidationError);
-    expect((error as Error).message).to.match(/^Secret\.batchSave: entities\[500\]: Secret\.token must be/);
+    expect((error as Error).message).to.match(
+      /^Secret\.batchSave: entities\[500\]: Secret\.token must be/,
+    );
     expect(kms.calls('GenerateDataKey')).to.equal(0);
     expect(log.calls).to.deep.equal([]);
   });
@@ -180,10 +182,14 @@ describe('batch operations with @Encrypted fields (DynamoDB Local + LocalKms)', 
     await repo.batchSave(entities);
     const raw = (await sharedDynamo()).client;
     const table = repo.metadata.table;
-    const { Item } = await raw.send(new GetItemCommand({ TableName: table, Key: { id: { S: 's-17' } } }));
+    const { Item } = await raw.send(
+      new GetItemCommand({ TableName: table, Key: { id: { S: 's-17' } } }),
+    );
     const tampered = Buffer.from(Item!.token.B!);
     tampered[tampered.length - 20] ^= 0x01;
-    await raw.send(new PutItemCommand({ TableName: table, Item: { ...Item!, token: { B: tampered } } }));
+    await raw.send(
+      new PutItemCommand({ TableName: table, Item: { ...Item!, token: { B: tampered } } }),
+    );
 
     const keys = entities.map(({ id }) => ({ id }));
     await expectEncryptionError(repo.batchFind(keys), {
@@ -201,7 +207,11 @@ describe('batch operations with @Encrypted fields (DynamoDB Local + LocalKms)', 
     await db.createTable(Secret);
     const unkeyed = new TheoryDb({ dynamodb: client }).repository(Secret);
     log.calls.length = 0;
-    const expected = { code: 'ENCRYPTION_NOT_CONFIGURED' as const, entity: 'Secret', field: 'token' };
+    const expected = {
+      code: 'ENCRYPTION_NOT_CONFIGURED' as const,
+      entity: 'Secret',
+      field: 'token',
+    };
     await expectEncryptionError(unkeyed.batchSave(secrets(Secret, 3)), expected);
     await expectEncryptionError(unkeyed.batchFind([{ id: 's-0' }]), expected);
     await expectEncryptionError(unkeyed.batchDelete([{ id: 's-0' }]), expected);

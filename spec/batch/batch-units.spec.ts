@@ -10,8 +10,14 @@ import { BatchIncompleteError, DynamoDbError, TheoryDbError } from '../../src/er
 
 const retry = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 50 };
 const throttled = () =>
-  new DynamoDbError('DYNAMODB_THROTTLED', 'throttled', 'ProvisionedThroughputExceededException', true);
-const refused = () => new DynamoDbError('DYNAMODB_VALIDATION', 'refused', 'ValidationException', false);
+  new DynamoDbError(
+    'DYNAMODB_THROTTLED',
+    'throttled',
+    'ProvisionedThroughputExceededException',
+    true,
+  );
+const refused = () =>
+  new DynamoDbError('DYNAMODB_VALIDATION', 'refused', 'ValidationException', false);
 
 @Entity({ table: 'batch-units' })
 class Keyed {
@@ -25,9 +31,12 @@ describe('batch building blocks', () => {
     it('splits in order into chunks of at most the size', () => {
       expect(chunk([1, 2, 3, 4, 5], 2)).to.deep.equal([[1, 2], [3, 4], [5]]);
       expect(chunk([], 25)).to.deep.equal([]);
-      expect(chunk(Array.from({ length: 101 }, (_, i) => i), 25).map((c) => c.length)).to.deep.equal([
-        25, 25, 25, 25, 1,
-      ]);
+      expect(
+        chunk(
+          Array.from({ length: 101 }, (_, i) => i),
+          25,
+        ).map((c) => c.length),
+      ).to.deep.equal([25, 25, 25, 25, 1]);
       expect(() => chunk([1], 0)).to.throw(RangeError);
     });
   });
@@ -54,7 +63,10 @@ describe('batch building blocks', () => {
 
   describe('retryWithBackoff', () => {
     const sleeps: number[] = [];
-    const fake = { random: () => 0.999999, sleep: (ms: number) => (sleeps.push(ms), Promise.resolve()) };
+    const fake = {
+      random: () => 0.999999,
+      sleep: (ms: number) => (sleeps.push(ms), Promise.resolve()),
+    };
     beforeEach(() => {
       sleeps.length = 0;
     });
@@ -165,13 +177,20 @@ describe('batch building blocks', () => {
     it('runs at most `concurrency` chunks at once and every chunk when all complete', async () => {
       let running = 0;
       let peak = 0;
-      const outcomes = await runChunks(chunk(Array.from({ length: 10 }, (_, i) => i), 1), 3, async (units) => {
-        running += 1;
-        peak = Math.max(peak, running);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-        running -= 1;
-        return { done: units, left: [] };
-      });
+      const outcomes = await runChunks(
+        chunk(
+          Array.from({ length: 10 }, (_, i) => i),
+          1,
+        ),
+        3,
+        async (units) => {
+          running += 1;
+          peak = Math.max(peak, running);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          running -= 1;
+          return { done: units, left: [] };
+        },
+      );
       expect(peak).to.equal(3);
       expect(outcomes.map((o) => o?.done)).to.deep.equal(Array.from({ length: 10 }, (_, i) => [i]));
     });
@@ -180,7 +199,9 @@ describe('batch building blocks', () => {
       const started: number[] = [];
       const outcomes = await runChunks([[0], [1], [2], [3]], 1, (units) => {
         started.push(units[0]);
-        return Promise.resolve(units[0] === 1 ? { done: [], left: units } : { done: units, left: [] });
+        return Promise.resolve(
+          units[0] === 1 ? { done: [], left: units } : { done: units, left: [] },
+        );
       });
       expect(started).to.deep.equal([0, 1]);
       expect(outcomes[2]).to.equal(undefined);
@@ -192,7 +213,11 @@ describe('batch building blocks', () => {
     const metadata = entityMetadata(Keyed);
     it('is equal for keys DynamoDB considers equal, numbers in canonical form', () => {
       expect(itemKey(metadata, { pk: { S: 'a' }, n: { N: '1e+21' } })).to.equal(
-        itemKey(metadata, { pk: { S: 'a' }, n: { N: '1000000000000000000000' }, label: { S: 'x' } }),
+        itemKey(metadata, {
+          pk: { S: 'a' },
+          n: { N: '1000000000000000000000' },
+          label: { S: 'x' },
+        }),
       );
       expect(itemKey(metadata, { pk: { S: 'a' }, n: { N: '1.50' } })).to.equal(
         itemKey(metadata, { pk: { S: 'a' }, n: { N: '1.5' } }),
@@ -244,7 +269,10 @@ describe('batch building blocks', () => {
       ].join('\n');
       expect(texts).not.to.contain('secret-partition-value');
       expect(texts).not.to.contain('other-secret-value');
-      expect(JSON.parse(JSON.stringify(error))).to.deep.include({ unprocessedCount: 1, processedCount: 1 });
+      expect(JSON.parse(JSON.stringify(error))).to.deep.include({
+        unprocessedCount: 1,
+        processedCount: 1,
+      });
     });
 
     it('is not retryable when its cause is not', () => {

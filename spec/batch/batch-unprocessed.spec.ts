@@ -44,7 +44,7 @@ interface Setup {
   keep: { value: number };
   /** How many batch requests are still to be refused with a throttling error. */
   throttle: { remaining: number };
-  parts(count: number, prefix?: string): Part[];
+  parts: (count: number, prefix?: string) => Part[];
 }
 
 async function setup(
@@ -56,7 +56,10 @@ async function setup(
   const forward = forceUnprocessed(client, () => keep.value, idOf);
   const throttle = throttleBatches(client, options.throttle);
   const Part = partClass();
-  const db = new TheoryDb({ dynamodb: client, batchRetry: { baseDelayMs: 1, maxDelayMs: 5, ...retry } });
+  const db = new TheoryDb({
+    dynamodb: client,
+    batchRetry: { baseDelayMs: 1, maxDelayMs: 5, ...retry },
+  });
   if (options.createTable !== false) await db.createTable(Part);
   log.calls.length = 0;
   return {
@@ -67,7 +70,9 @@ async function setup(
     keep,
     throttle,
     parts: (count, prefix = 'p') =>
-      Array.from({ length: count }, (_, i) => Object.assign(new Part(), { id: `${prefix}-${i}`, label: `L${i}` })),
+      Array.from({ length: count }, (_, i) =>
+        Object.assign(new Part(), { id: `${prefix}-${i}`, label: `L${i}` }),
+      ),
   };
 }
 
@@ -104,12 +109,17 @@ describe('batch operations and UnprocessedItems / UnprocessedKeys (DynamoDB Loca
       keep.value = 3;
       log.calls.length = 0;
       forward.forwarded.length = 0;
-      const keys = [...entities.map((e) => ({ id: e.id })), ...parts(10, 'missing').map((e) => ({ id: e.id }))].reverse();
+      const keys = [
+        ...entities.map((e) => ({ id: e.id })),
+        ...parts(10, 'missing').map((e) => ({ id: e.id })),
+      ].reverse();
       const found = await db.repository(Part).batchFind(keys);
       // 100 distinct keys need ceil(100 / 3) = 34 requests, the 101st key one more.
       expect(log.calls).to.deep.equal(Array.from({ length: 35 }, () => 'BatchGetItemCommand'));
       expect(sorted(forward.forwarded)).to.deep.equal(sorted(keys.map((k) => k.id)));
-      expect(found.map((e) => e?.id)).to.deep.equal(keys.map((k) => (k.id.startsWith('missing') ? undefined : k.id)));
+      expect(found.map((e) => e?.id)).to.deep.equal(
+        keys.map((k) => (k.id.startsWith('missing') ? undefined : k.id)),
+      );
     });
 
     it('batchDelete of 101 keys: 37 BatchWriteItem requests, the table ends empty', async () => {
@@ -155,7 +165,9 @@ describe('batch operations and UnprocessedItems / UnprocessedKeys (DynamoDB Loca
     it('batchSave: what was acknowledged and what was not add up to the table contents', async () => {
       const { db, Part, log, parts } = await setup({ maxAttempts: 2 }, { keep: 3 });
       const entities = parts(60);
-      const error = (await failure(db.repository(Part).batchSave(entities))) as BatchIncompleteError<Part>;
+      const error = (await failure(
+        db.repository(Part).batchSave(entities),
+      )) as BatchIncompleteError<Part>;
       expect(error).to.be.instanceOf(BatchIncompleteError);
       // Chunks of 25, 25 and 10 run together; each gets 2 requests of 3 items through.
       expect(log.count('BatchWriteItemCommand')).to.equal(6);
@@ -163,11 +175,15 @@ describe('batch operations and UnprocessedItems / UnprocessedKeys (DynamoDB Loca
       expect(error.unprocessed).to.have.length(42);
       const stored = sorted((await scanAll(db.repository(Part).metadata.table)).map(idOf));
       expect(stored).to.deep.equal(sorted(error.processed.map((e) => e.id)));
-      expect(sorted([...error.processedIndexes, ...error.unprocessedIndexes].map(String))).to.deep.equal(
-        sorted(entities.map((_, i) => String(i))),
+      expect(
+        sorted([...error.processedIndexes, ...error.unprocessedIndexes].map(String)),
+      ).to.deep.equal(sorted(entities.map((_, i) => String(i))));
+      error.unprocessedIndexes.forEach((index, i) =>
+        expect(error.unprocessed[i]).to.equal(entities[index]),
       );
-      error.unprocessedIndexes.forEach((index, i) => expect(error.unprocessed[i]).to.equal(entities[index]));
-      error.processedIndexes.forEach((index, i) => expect(error.processed[i]).to.equal(entities[index]));
+      error.processedIndexes.forEach((index, i) =>
+        expect(error.processed[i]).to.equal(entities[index]),
+      );
       expect(error.processed.every((e) => e.updatedAt instanceof Date)).to.equal(true);
       expect(error.unprocessed.every((e) => e.updatedAt === undefined)).to.equal(true);
       expect(error.message).to.match(/: 42 of 60 items were not written .*; 18 were$/);
@@ -220,7 +236,10 @@ describe('batch operations and UnprocessedItems / UnprocessedKeys (DynamoDB Loca
 
   describe('throttled requests (ProvisionedThroughputExceededException)', () => {
     it('are retried within the same bound: two throttled requests, then success', async () => {
-      const { db, Part, log, throttle, parts } = await setup({ maxAttempts: 3 }, { keep: 100, throttle: 2 });
+      const { db, Part, log, throttle, parts } = await setup(
+        { maxAttempts: 3 },
+        { keep: 100, throttle: 2 },
+      );
       const entities = parts(10);
       await db.repository(Part).batchSave(entities);
       expect(log.calls).to.deep.equal(Array.from({ length: 3 }, () => 'BatchWriteItemCommand'));
@@ -233,9 +252,14 @@ describe('batch operations and UnprocessedItems / UnprocessedKeys (DynamoDB Loca
     });
 
     it('end in BatchIncompleteError with the throttling error as cause when the bound is reached', async () => {
-      const { db, Part, log, parts } = await setup({ maxAttempts: 2 }, { keep: 100, throttle: Infinity });
+      const { db, Part, log, parts } = await setup(
+        { maxAttempts: 2 },
+        { keep: 100, throttle: Infinity },
+      );
       const entities = parts(10);
-      const error = (await failure(db.repository(Part).batchSave(entities))) as BatchIncompleteError<Part>;
+      const error = (await failure(
+        db.repository(Part).batchSave(entities),
+      )) as BatchIncompleteError<Part>;
       expect(error).to.be.instanceOf(BatchIncompleteError);
       expect(error.cause).to.be.instanceOf(DynamoDbError);
       expect((error.cause as DynamoDbError).code).to.equal('DYNAMODB_THROTTLED');
@@ -243,7 +267,9 @@ describe('batch operations and UnprocessedItems / UnprocessedKeys (DynamoDB Loca
       expect(error.unprocessed).to.deep.equal(entities);
       expect(error.message).to.contain('a request failed with DYNAMODB_THROTTLED');
       expect(log.count('BatchWriteItemCommand')).to.equal(2);
-      const read = (await failure(db.repository(Part).batchFind([{ id: 'p-1' }]))) as BatchIncompleteError;
+      const read = (await failure(
+        db.repository(Part).batchFind([{ id: 'p-1' }]),
+      )) as BatchIncompleteError;
       expect(read).to.be.instanceOf(BatchIncompleteError);
       expect((read.cause as DynamoDbError).code).to.equal('DYNAMODB_THROTTLED');
       expect(log.count('BatchGetItemCommand')).to.equal(2);
@@ -252,8 +278,13 @@ describe('batch operations and UnprocessedItems / UnprocessedKeys (DynamoDB Loca
 
   describe('failures retrying cannot cure', () => {
     it('stop at once: batchSave reports them as incomplete, batchFind throws them as they are', async () => {
-      const { db, Part, log, parts } = await setup({ maxAttempts: 5 }, { keep: 100, createTable: false });
-      const error = (await failure(db.repository(Part).batchSave(parts(10)))) as BatchIncompleteError;
+      const { db, Part, log, parts } = await setup(
+        { maxAttempts: 5 },
+        { keep: 100, createTable: false },
+      );
+      const error = (await failure(
+        db.repository(Part).batchSave(parts(10)),
+      )) as BatchIncompleteError;
       expect(error).to.be.instanceOf(BatchIncompleteError);
       expect((error.cause as DynamoDbError).code).to.equal('DYNAMODB_TABLE_NOT_FOUND');
       expect(error.retryable).to.equal(false);

@@ -67,12 +67,15 @@ describe('DataKeyCache', () => {
         { now: 42 as unknown as () => number },
       ];
       for (const options of bad) {
-        expect(() => cache(options), JSON.stringify(options)).to.throw(RangeError, /DataKeyCache: /);
+        expect(() => cache(options), JSON.stringify(options)).to.throw(
+          RangeError,
+          /DataKeyCache: /,
+        );
       }
-      expect(
-        () => new DataKeyCache({} as DataKeyCacheOptions),
-        'missing bounds',
-      ).to.throw(RangeError, /maxAgeMs/);
+      expect(() => new DataKeyCache({} as DataKeyCacheOptions), 'missing bounds').to.throw(
+        RangeError,
+        /maxAgeMs/,
+      );
       expect(() => cache({ maxAgeMs: 0.5, maxUses: 1, maxEntries: 1 })).not.to.throw();
     });
   });
@@ -81,7 +84,8 @@ describe('DataKeyCache', () => {
     it('renews a key after maxUses values', async () => {
       const shared = cache({ maxUses: 3 });
       const keys: DataKeyMaterial[] = [];
-      for (let i = 0; i < 7; i += 1) keys.push(await shared.encryptionKey(provider, keyArn, 'users'));
+      for (let i = 0; i < 7; i += 1)
+        keys.push(await shared.encryptionKey(provider, keyArn, 'users'));
       expect(kms.calls('GenerateDataKey')).to.equal(3);
       expect(usesPerKey(keys)).to.deep.equal([3, 3, 1]);
     });
@@ -181,7 +185,12 @@ describe('DataKeyCache', () => {
     it('reads back keys it generated without any Decrypt', async () => {
       const shared = cache();
       const written = await shared.encryptionKey(provider, keyArn, 'users');
-      const read = await shared.decryptionKey(provider, keyArn, 'users', Buffer.from(written.wrappedKey));
+      const read = await shared.decryptionKey(
+        provider,
+        keyArn,
+        'users',
+        Buffer.from(written.wrappedKey),
+      );
       expect(read).to.equal(written);
       expect(kms.calls('Decrypt')).to.equal(0);
     });
@@ -194,15 +203,15 @@ describe('DataKeyCache', () => {
       const shared = cache({ maxEntries: 2 });
       const read = (key: DataKeyMaterial) =>
         shared.decryptionKey(provider, keyArn, 'users', key.wrappedKey);
-      await read(a!);
-      await read(b!);
-      await read(a!); // a is now the most recently used
-      await read(c!); // evicts b
+      await read(a);
+      await read(b);
+      await read(a); // a is now the most recently used
+      await read(c); // evicts b
       expect(kms.calls('Decrypt')).to.equal(3);
-      await read(a!);
-      await read(c!);
+      await read(a);
+      await read(c);
       expect(kms.calls('Decrypt')).to.equal(3);
-      await read(b!);
+      await read(b);
       expect(kms.calls('Decrypt')).to.equal(4);
     });
 
@@ -227,7 +236,9 @@ describe('DataKeyCache', () => {
       await kms.disableKey(keyArn);
       clock += 999;
       expect(await shared.encryptionKey(provider, keyArn, 'users')).to.equal(written);
-      expect(await shared.decryptionKey(provider, keyArn, 'users', written.wrappedKey)).to.equal(written);
+      expect(await shared.decryptionKey(provider, keyArn, 'users', written.wrappedKey)).to.equal(
+        written,
+      );
       clock += 1;
       const encrypt = await encryptionErrorOf(shared.encryptionKey(provider, keyArn, 'users'));
       const decrypt = await encryptionErrorOf(
@@ -242,12 +253,15 @@ describe('DataKeyCache', () => {
       const written = await shared.encryptionKey(provider, keyArn, 'users');
       await kms.disableKey(keyArn);
       shared.clear();
-      expect((await encryptionErrorOf(shared.encryptionKey(provider, keyArn, 'users'))).code).to.equal(
-        'KMS_KEY_DISABLED',
-      );
       expect(
-        (await encryptionErrorOf(shared.decryptionKey(provider, keyArn, 'users', written.wrappedKey)))
-          .code,
+        (await encryptionErrorOf(shared.encryptionKey(provider, keyArn, 'users'))).code,
+      ).to.equal('KMS_KEY_DISABLED');
+      expect(
+        (
+          await encryptionErrorOf(
+            shared.decryptionKey(provider, keyArn, 'users', written.wrappedKey),
+          )
+        ).code,
       ).to.equal('KMS_KEY_DISABLED');
     });
   });
@@ -255,7 +269,9 @@ describe('DataKeyCache', () => {
   it('prints no key material', async () => {
     const shared = cache();
     const key = await shared.encryptionKey(provider, keyArn, 'users');
-    const text = [JSON.stringify(shared), inspect(shared, { depth: 10, showHidden: true })].join('\n');
+    const text = [JSON.stringify(shared), inspect(shared, { depth: 10, showHidden: true })].join(
+      '\n',
+    );
     expect(text).to.contain('encryptionKeys');
     expect(text).not.to.contain(key.plaintextKey.toString('hex'));
     expect(text).not.to.contain(key.plaintextKey.toString('base64'));

@@ -43,7 +43,7 @@ describe('DataKeyScope', () => {
       );
       expect(kms.calls('GenerateDataKey')).to.equal(1);
       expect(new Set(keys).size).to.equal(1);
-      expect(keys[0]!.keyArn).to.equal(keyArn);
+      expect(keys[0].keyArn).to.equal(keyArn);
       await scope.encryptionKey(keyArn, 'users');
       expect(kms.calls('GenerateDataKey')).to.equal(1);
     });
@@ -60,7 +60,7 @@ describe('DataKeyScope', () => {
       expect(kms.calls('GenerateDataKey')).to.equal(3);
       expect(a2).to.equal(a);
       expect(new Set([a, b, c]).size).to.equal(3);
-      expect(c!.keyArn).to.equal(otherArn);
+      expect(c.keyArn).to.equal(otherArn);
     });
 
     it('starts afresh in every scope: keys are not shared across operations', async () => {
@@ -73,7 +73,9 @@ describe('DataKeyScope', () => {
     it('sees a disabled key at once in the next scope (no cache, no revocation delay)', async () => {
       await new DataKeyScope(provider).encryptionKey(keyArn, 'users');
       await kms.disableKey(keyArn);
-      const error = await encryptionErrorOf(new DataKeyScope(provider).encryptionKey(keyArn, 'users'));
+      const error = await encryptionErrorOf(
+        new DataKeyScope(provider).encryptionKey(keyArn, 'users'),
+      );
       expect(error.code).to.equal('KMS_KEY_DISABLED');
     });
 
@@ -86,7 +88,7 @@ describe('DataKeyScope', () => {
       const reasons = results.map((r) => (r as PromiseRejectedResult).reason as EncryptionError);
       expect(results.every((r) => r.status === 'rejected')).to.equal(true);
       expect(new Set(reasons).size).to.equal(1);
-      expect(reasons[0]!.code).to.equal('KMS_THROTTLED');
+      expect(reasons[0].code).to.equal('KMS_THROTTLED');
       const later = await encryptionErrorOf(scope.encryptionKey(keyArn, 'users'));
       expect(later).to.equal(reasons[0]);
       expect(kms.calls('GenerateDataKey')).to.equal(1);
@@ -108,7 +110,7 @@ describe('DataKeyScope', () => {
       }
       expect(kms.calls('Decrypt')).to.equal(1);
       expect(new Set(keys).size).to.equal(1);
-      expect(keys[0]!.plaintextKey.equals(written.plaintextKey)).to.equal(true);
+      expect(keys[0].plaintextKey.equals(written.plaintextKey)).to.equal(true);
     });
 
     it('makes one Decrypt per distinct wrapped key', async () => {
@@ -119,8 +121,8 @@ describe('DataKeyScope', () => {
       const wrapped = [a, b, a, b, a].map((key) => key.wrappedKey);
       const keys = await Promise.all(wrapped.map((w) => scope.decryptionKey(keyArn, 'users', w)));
       expect(kms.calls('Decrypt')).to.equal(2);
-      expect(keys[0]!.plaintextKey.equals(a.plaintextKey)).to.equal(true);
-      expect(keys[1]!.plaintextKey.equals(b.plaintextKey)).to.equal(true);
+      expect(keys[0].plaintextKey.equals(a.plaintextKey)).to.equal(true);
+      expect(keys[1].plaintextKey.equals(b.plaintextKey)).to.equal(true);
     });
 
     it('reuses a key generated in the same scope without any Decrypt', async () => {
@@ -135,7 +137,9 @@ describe('DataKeyScope', () => {
     it('does not reuse a generated key for another table: KMS decides, and refuses', async () => {
       const scope = new DataKeyScope(provider);
       const written = await scope.encryptionKey(keyArn, 'users');
-      const error = await encryptionErrorOf(scope.decryptionKey(keyArn, 'orders', written.wrappedKey));
+      const error = await encryptionErrorOf(
+        scope.decryptionKey(keyArn, 'orders', written.wrappedKey),
+      );
       expect(error.code).to.equal('INTEGRITY');
       expect(kms.calls('Decrypt')).to.equal(1);
     });
@@ -149,7 +153,9 @@ describe('DataKeyScope', () => {
         Array.from({ length: 5 }, () => scope.decryptionKey(keyArn, 'users', written.wrappedKey)),
       );
       expect(results.map((r) => r.status)).to.deep.equal(Array(5).fill('rejected'));
-      const error = await encryptionErrorOf(scope.decryptionKey(keyArn, 'users', written.wrappedKey));
+      const error = await encryptionErrorOf(
+        scope.decryptionKey(keyArn, 'users', written.wrappedKey),
+      );
       expect(error.code).to.equal('KMS_UNAVAILABLE');
       expect(error.retryable).to.equal(true);
       expect(kms.calls('Decrypt')).to.equal(1);
@@ -179,7 +185,11 @@ describe('DataKeyScope', () => {
       const cache = new DataKeyCache({ maxAgeMs: 60_000, maxUses: 100 });
       const a = await new DataKeyScope(provider, cache).encryptionKey(keyArn, 'users');
       const b = await new DataKeyScope(provider, cache).encryptionKey(keyArn, 'users');
-      const c = await new DataKeyScope(provider, cache).decryptionKey(keyArn, 'users', a.wrappedKey);
+      const c = await new DataKeyScope(provider, cache).decryptionKey(
+        keyArn,
+        'users',
+        a.wrappedKey,
+      );
       expect(b).to.equal(a);
       expect(c.plaintextKey.equals(a.plaintextKey)).to.equal(true);
       expect(kms.calls()).to.equal(1);
@@ -201,7 +211,9 @@ describe('DataKeyScope', () => {
   it('prints no key material', async () => {
     const scope = new DataKeyScope(provider);
     const key = await scope.encryptionKey(keyArn, 'users');
-    const text = [JSON.stringify(scope), inspect(scope, { depth: 10, showHidden: true })].join('\n');
+    const text = [JSON.stringify(scope), inspect(scope, { depth: 10, showHidden: true })].join(
+      '\n',
+    );
     expect(text).to.contain('DataKeyScope');
     expect(text).not.to.contain(key.plaintextKey.toString('hex'));
     expect(text).not.to.contain(key.plaintextKey.toString('base64'));

@@ -140,7 +140,8 @@ describe('envelope attacks', () => {
       it(`${label} fails with INTEGRITY`, () => {
         const error = expectEncryptionError(() => readStored(key, stored, context), 'INTEGRITY');
         expect(error.entity).to.equal(context.entity);
-        expect(error.field).to.equal(context.attribute);
+        // The crypto layer knows attributes, not properties: the repository names the field.
+        expect(error.field).to.equal(undefined);
         expectNoLeak(error, secrets);
       });
     }

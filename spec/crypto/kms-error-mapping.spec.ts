@@ -44,7 +44,10 @@ const BY_NAME: Array<[string, EncryptionErrorCode, boolean]> = [
 describe('toEncryptionError', () => {
   for (const [name, code, retryable] of BY_NAME) {
     it(`maps ${name} to ${code}`, () => {
-      const error = toEncryptionError(sdkError(name, 400), { keyArn: KEY_ARN, operation: 'Decrypt' });
+      const error = toEncryptionError(sdkError(name, 400), {
+        keyArn: KEY_ARN,
+        operation: 'Decrypt',
+      });
       expect(error).to.be.instanceOf(EncryptionError);
       expect(error.code).to.equal(code);
       expect(error.retryable).to.equal(retryable);
@@ -69,7 +72,9 @@ describe('toEncryptionError', () => {
   });
 
   it('lets a known name win over the HTTP status', () => {
-    expect(toEncryptionError(sdkError('NotFoundException', 500)).code).to.equal('KMS_KEY_NOT_FOUND');
+    expect(toEncryptionError(sdkError('NotFoundException', 500)).code).to.equal(
+      'KMS_KEY_NOT_FOUND',
+    );
   });
 
   it('maps unknown 5xx to KMS_UNAVAILABLE and 429 to KMS_THROTTLED, other 4xx to KMS_ERROR', () => {
@@ -85,7 +90,14 @@ describe('toEncryptionError', () => {
   });
 
   it('maps Node network failures to KMS_UNAVAILABLE, directly or as the cause', () => {
-    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']) {
+    for (const code of [
+      'ECONNRESET',
+      'ECONNREFUSED',
+      'ETIMEDOUT',
+      'EPIPE',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+    ]) {
       const direct = Object.assign(new Error(`connect ${code}`), { code });
       expect(toEncryptionError(direct).code, code).to.equal('KMS_UNAVAILABLE');
       const wrapped = new Error('request failed', { cause: direct });
@@ -109,7 +121,9 @@ describe('toEncryptionError', () => {
 
   it('says "request" when the operation is unknown and leaves keyArn unset when unknown', () => {
     const error = toEncryptionError(sdkError('ThrottlingException', 400));
-    expect(error.message).to.equal('KMS request failed: KMS throttled the request (ThrottlingException)');
+    expect(error.message).to.equal(
+      'KMS request failed: KMS throttled the request (ThrottlingException)',
+    );
     expect(error.keyArn).to.equal(undefined);
   });
 

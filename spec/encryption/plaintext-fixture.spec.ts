@@ -211,7 +211,8 @@ describe('plaintextFixture (DynamoDB Local)', function () {
     ];
     for (const [what, build] of clients) {
       it(`${what}: every operation refused before anything is sent`, async () => {
-        const rec = recordCommands(build());
+        // Blocking: nothing may reach these addresses even if the refusal regressed.
+        const rec = recordCommands(build(), { block: true });
         recorders.push(rec);
         const fixture: Repository<FixtureCredential> = plaintextFixture(
           new TheoryDb({ dynamodb: rec.client }),

@@ -34,7 +34,10 @@ describe('query and scan pagination (DynamoDB Local)', () => {
   before(async () => {
     recorder = await recordingDynamo();
     db = new TheoryDb({ dynamodb: recorder.client });
-    await Promise.all([db.createTable(Event), db.createTable(Order)]);
+    await Promise.all([
+      db.createTable(Event, { ifNotExists: true }),
+      db.createTable(Order, { ifNotExists: true }),
+    ]);
     events = db.repository(Event);
     orders = db.repository(Order);
     const stream = (name: string, count: number) =>
@@ -83,7 +86,10 @@ describe('query and scan pagination (DynamoDB Local)', () => {
     });
 
     it('all(), iteration and count() return exactly the matches across emptied pages', async () => {
-      const q = events.query({ stream: 'p' }).filter((c) => c.eq('hit', true)).pageSize(7);
+      const q = events
+        .query({ stream: 'p' })
+        .filter((c) => c.eq('hit', true))
+        .pageSize(7);
       expect(numbers(await q.all())).to.deep.equal([0, 20, 40]);
       expect(recorder.count('QueryCommand')).to.equal(9);
       const iterated: number[] = [];
@@ -101,12 +107,27 @@ describe('query and scan pagination (DynamoDB Local)', () => {
       expect(await events.query({ stream: 'p' }).count()).to.equal(60);
       expect(await events.query({ stream: 'q' }).count()).to.equal(5);
       expect(await events.query({ stream: 'none' }).count()).to.equal(0);
-      expect(await events.query({ stream: 'p' }).sortKey((k) => k.gte(30)).count()).to.equal(30);
-      expect(await events.query({ stream: 'p' }).filter((c) => c.eq('hit', false)).count()).to.equal(57);
+      expect(
+        await events
+          .query({ stream: 'p' })
+          .sortKey((k) => k.gte(30))
+          .count(),
+      ).to.equal(30);
+      expect(
+        await events
+          .query({ stream: 'p' })
+          .filter((c) => c.eq('hit', false))
+          .count(),
+      ).to.equal(57);
       expect(await events.query({ stream: 'p' }).limit(50).count()).to.equal(50);
       expect(await events.query({ stream: 'p' }).pageSize(8).limit(19).count()).to.equal(19);
       expect(await events.scan().count()).to.equal(65);
-      expect(await events.scan().filter((c) => c.eq('hit', true)).count()).to.equal(4);
+      expect(
+        await events
+          .scan()
+          .filter((c) => c.eq('hit', true))
+          .count(),
+      ).to.equal(4);
     });
 
     it('iterates lazily: breaking out after the first item sends one request', async () => {
@@ -190,20 +211,36 @@ describe('query and scan pagination (DynamoDB Local)', () => {
     it('refuses a cursor of another query before sending anything', async () => {
       const scanCursor = (await events.scan().page({ size: 3 })).cursor as string;
       const segmentCursor = (await events.scan().segments(2).page({ size: 3 })).cursor as string;
-      const orderCursor = (await orders.query({ customer: 'c1' }).page({ size: 2 })).cursor as string;
+      const orderCursor = (await orders.query({ customer: 'c1' }).page({ size: 2 }))
+        .cursor as string;
       recorder.clear();
       const misuse: [string, () => Promise<unknown>][] = [
         ['another partition', () => events.query({ stream: 'q' }).page({ cursor })],
         ['the same partition in reverse', () => pQuery().reverse().page({ cursor })],
         ['a scan', () => events.scan().page({ cursor })],
         ['a scan cursor on a query', () => pQuery().page({ cursor: scanCursor })],
-        ['a segmented scan cursor on a plain scan', () => events.scan().page({ cursor: segmentCursor })],
-        ['a plain scan cursor on a segmented scan', () => events.scan().segments(2).page({ cursor: scanCursor })],
+        [
+          'a segmented scan cursor on a plain scan',
+          () => events.scan().page({ cursor: segmentCursor }),
+        ],
+        [
+          'a plain scan cursor on a segmented scan',
+          () => events.scan().segments(2).page({ cursor: scanCursor }),
+        ],
         ['other segmentation', () => events.scan().segments(3).page({ cursor: segmentCursor })],
         ['another entity', () => orders.query({ customer: 'c1' }).page({ cursor })],
-        ['another index', () => orders.query({ customer: 'c1' }).index('byPlaced').page({ cursor: orderCursor })],
-        ['a global index', () => orders.query({ status: 'c1' }).index('byStatus').page({ cursor: orderCursor })],
-        ['another partition of the entity', () => orders.query({ customer: 'c2' }).page({ cursor: orderCursor })],
+        [
+          'another index',
+          () => orders.query({ customer: 'c1' }).index('byPlaced').page({ cursor: orderCursor }),
+        ],
+        [
+          'a global index',
+          () => orders.query({ status: 'c1' }).index('byStatus').page({ cursor: orderCursor }),
+        ],
+        [
+          'another partition of the entity',
+          () => orders.query({ customer: 'c2' }).page({ cursor: orderCursor }),
+        ],
       ];
       for (const [what, attempt] of misuse) {
         const error = await rejection(attempt);
@@ -215,7 +252,9 @@ describe('query and scan pagination (DynamoDB Local)', () => {
 
     it('refuses a cursor signed with another cursor key, and accepts one from a shared key', async () => {
       const other = new TheoryDb({ dynamodb: recorder.client });
-      const foreign = await rejection(() => other.repository(Event).query({ stream: 'p' }).page({ cursor }));
+      const foreign = await rejection(() =>
+        other.repository(Event).query({ stream: 'p' }).page({ cursor }),
+      );
       expectCode(foreign, InvalidCursorError, 'INVALID_CURSOR');
       const key = new Uint8Array(32).fill(7);
       const a = new TheoryDb({ dynamodb: recorder.client, cursorKey: key });
@@ -236,7 +275,12 @@ describe('query and scan pagination (DynamoDB Local)', () => {
           variants.push(cursor.slice(0, i) + replaced + cursor.slice(i + 1));
         }
       }
-      variants.push(cursor.slice(0, -1), cursor.slice(0, -4), cursor.slice(1), cursor.slice(0, cursor.length >> 1));
+      variants.push(
+        cursor.slice(0, -1),
+        cursor.slice(0, -4),
+        cursor.slice(1),
+        cursor.slice(0, cursor.length >> 1),
+      );
       variants.push(`${cursor}A`, `${cursor}AAAA`, `A${cursor}`, `${cursor}=`, `${cursor}==`);
       expect(variants.length).to.be.greaterThan(2 * 60);
       for (const variant of variants) {
@@ -249,7 +293,10 @@ describe('query and scan pagination (DynamoDB Local)', () => {
 
     it('refuses garbage and says nothing of what it was given', async () => {
       const q = pQuery();
-      const tagless = Buffer.concat([Buffer.of(1), Buffer.from('{"k":{"stream":{"S":"p"},"n":{"N":"9"}}}')]);
+      const tagless = Buffer.concat([
+        Buffer.of(1),
+        Buffer.from('{"k":{"stream":{"S":"p"},"n":{"N":"9"}}}'),
+      ]);
       const garbage: unknown[] = [
         '',
         ' ',
@@ -258,9 +305,12 @@ describe('query and scan pagination (DynamoDB Local)', () => {
         'eyJrIjp7fX0',
         tagless.toString('base64url'),
         Buffer.alloc(64, 0xab).toString('base64url'),
-        Buffer.concat([Buffer.of(2), Buffer.from(cursor, 'base64url').subarray(1)]).toString('base64url'),
+        Buffer.concat([Buffer.of(2), Buffer.from(cursor, 'base64url').subarray(1)]).toString(
+          'base64url',
+        ),
         Buffer.from(cursor, 'base64url').toString('base64'),
         'A'.repeat(20_000),
+        'A'.repeat(300_000),
         12345,
         null,
         { k: {} },

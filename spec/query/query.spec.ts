@@ -20,7 +20,7 @@ describe('Repository.query (DynamoDB Local)', () => {
   before(async () => {
     recorder = await recordingDynamo();
     const db = new TheoryDb({ dynamodb: recorder.client });
-    await db.createTable(Order);
+    await db.createTable(Order, { ifNotExists: true });
     orders = db.repository(Order);
     await Promise.all(fixtures.map((order) => orders.save(order)));
   });
@@ -28,7 +28,8 @@ describe('Repository.query (DynamoDB Local)', () => {
   beforeEach(() => recorder.clear());
 
   const ids = (items: readonly Pick<Order, 'orderId'>[]) => items.map((o) => o.orderId);
-  const lastInput = () => recorder.commands[recorder.commands.length - 1].input as Record<string, unknown>;
+  const lastInput = () =>
+    recorder.commands[recorder.commands.length - 1].input as Record<string, unknown>;
 
   describe('key conditions', () => {
     it('reads one partition in sort-key order, as real decrypted instances', async () => {
@@ -40,7 +41,11 @@ describe('Repository.query (DynamoDB Local)', () => {
       expect(items[3].tags).to.deep.equal(new Set(['vip', 'gift']));
       expect(items[4].tags).to.deep.equal(new Set(['std']));
       expect(recorder.names()).to.deep.equal(['QueryCommand']);
-      expect(ids(await orders.query({ customer: 'c2' }).all())).to.deep.equal(['O#00', 'O#01', 'O#02']);
+      expect(ids(await orders.query({ customer: 'c2' }).all())).to.deep.equal([
+        'O#00',
+        'O#01',
+        'O#02',
+      ]);
       expect(await orders.query({ customer: 'nobody' }).all()).to.deep.equal([]);
     });
 
@@ -55,26 +60,36 @@ describe('Repository.query (DynamoDB Local)', () => {
     ];
     for (const [operator, build, expected] of cases) {
       it(`sortKey ${operator}`, async () => {
-        expect(ids(await orders.query({ customer: 'c1' }).sortKey(build).all())).to.deep.equal(expected);
+        expect(ids(await orders.query({ customer: 'c1' }).sortKey(build).all())).to.deep.equal(
+          expected,
+        );
       });
     }
 
     it('sortKey with the property named checks it is the sort key', async () => {
-      const named = orders.query({ customer: 'c1' }).sortKey('orderId', (k) => k.between('O#05', 'O#06'));
+      const named = orders
+        .query({ customer: 'c1' })
+        .sortKey('orderId', (k) => k.between('O#05', 'O#06'));
       expect(ids(await named.all())).to.deep.equal(['O#05', 'O#06']);
       recorder.clear();
       const wrong = await rejection(() =>
-        orders.query({ customer: 'c1' }).sortKey('name', (k) => k.eq('order-1')).all(),
+        orders
+          .query({ customer: 'c1' })
+          .sortKey('name', (k) => k.eq('order-1'))
+          .all(),
       );
       expectCode(wrong, ValidationError, 'VALIDATION');
       expect((wrong as Error).message).to.equal(
-        "Order.name is not the sort key of the table (orderId); use filter() for other properties",
+        'Order.name is not the sort key of the table (orderId); use filter() for other properties',
       );
       expect(recorder.count()).to.equal(0);
     });
 
     it('a later sortKey replaces an earlier one', async () => {
-      const q = orders.query({ customer: 'c1' }).sortKey((k) => k.eq('O#01')).sortKey((k) => k.eq('O#02'));
+      const q = orders
+        .query({ customer: 'c1' })
+        .sortKey((k) => k.eq('O#01'))
+        .sortKey((k) => k.eq('O#02'));
       expect(ids(await q.all())).to.deep.equal(['O#02']);
     });
 
@@ -89,24 +104,47 @@ describe('Repository.query (DynamoDB Local)', () => {
           'Order: query() on the table takes exactly its partition key { customer }',
         ],
         [() => orders.query({} as never).all(), /takes exactly its partition key \{ customer \}/],
-        [() => orders.query({ customer: 5 } as never).all(), 'Order.customer must be a string, got number'],
-        [() => orders.query({ customer: '' }).all(), 'Order.customer: a key condition value must not be empty'],
+        [
+          () => orders.query({ customer: 5 } as never).all(),
+          'Order.customer must be a string, got number',
+        ],
+        [
+          () => orders.query({ customer: '' }).all(),
+          'Order.customer: a key condition value must not be empty',
+        ],
         [() => orders.query({ nope: 'x' } as never).all(), "Order has no stored property 'nope'"],
         [() => orders.query(null as never).all(), /takes an object with the partition key/],
         [
-          () => orders.query({ customer: 'c1' }).sortKey((k) => k.eq(3)).all(),
+          () =>
+            orders
+              .query({ customer: 'c1' })
+              .sortKey((k) => k.eq(3))
+              .all(),
           'Order.orderId must be a string, got number',
         ],
         [
-          () => orders.query({ status: 'open' }).index('byStatus').sortKey((k) => k.beginsWith('1')).all(),
+          () =>
+            orders
+              .query({ status: 'open' })
+              .index('byStatus')
+              .sortKey((k) => k.beginsWith('1'))
+              .all(),
           'Order.total: beginsWith needs a string or binary sort key; this one is a number',
         ],
         [
-          () => orders.query({ customer: 'c1' }).filter((c) => c.eq('orderId', 'O#01')).all(),
+          () =>
+            orders
+              .query({ customer: 'c1' })
+              .filter((c) => c.eq('orderId', 'O#01'))
+              .all(),
           /Order.orderId is a key of the table and cannot be filtered in a query/,
         ],
         [
-          () => orders.query({ customer: 'c1' }).filter((c) => c.in('seq', [])).all(),
+          () =>
+            orders
+              .query({ customer: 'c1' })
+              .filter((c) => c.in('seq', []))
+              .all(),
           "in('seq') needs 1 to 100 values, got 0",
         ],
       ];
@@ -122,7 +160,11 @@ describe('Repository.query (DynamoDB Local)', () => {
 
   describe('filters', () => {
     const byFilter: [string, ConditionInput<Order>, string[]][] = [
-      ['eq on a reserved word (status)', (c) => c.eq('status', 'open'), ['O#00', 'O#02', 'O#04', 'O#06', 'O#08', 'O#10']],
+      [
+        'eq on a reserved word (status)',
+        (c) => c.eq('status', 'open'),
+        ['O#00', 'O#02', 'O#04', 'O#06', 'O#08', 'O#10'],
+      ],
       ['ne', (c) => c.ne('status', 'open'), ['O#01', 'O#03', 'O#05', 'O#07', 'O#09', 'O#11']],
       ['lt', (c) => c.lt('total', 30), ['O#00', 'O#01', 'O#02']],
       ['lte', (c) => c.lte('total', 30), ['O#00', 'O#01', 'O#02', 'O#03']],
@@ -130,30 +172,45 @@ describe('Repository.query (DynamoDB Local)', () => {
       ['gte', (c) => c.gte('total', 90), ['O#09', 'O#10', 'O#11']],
       ['between', (c) => c.between('total', 20, 40), ['O#02', 'O#03', 'O#04']],
       ['in', (c) => c.in('seq', [1, 5, 7, 99]), ['O#01', 'O#05', 'O#07']],
-      ['beginsWith on a reserved word (name)', (c) => c.beginsWith('name', 'order-1'), ['O#01', 'O#10', 'O#11']],
+      [
+        'beginsWith on a reserved word (name)',
+        (c) => c.beginsWith('name', 'order-1'),
+        ['O#01', 'O#10', 'O#11'],
+      ],
       ['contains on a string', (c) => c.contains('name', 'r-1'), ['O#01', 'O#10', 'O#11']],
-      ['contains on a string set', (c) => c.contains('tags', 'vip'), ['O#00', 'O#03', 'O#06', 'O#09']],
+      [
+        'contains on a string set',
+        (c) => c.contains('tags', 'vip'),
+        ['O#00', 'O#03', 'O#06', 'O#09'],
+      ],
       ['exists', (c) => c.exists('note'), ['O#00', 'O#04', 'O#08']],
-      ['notExists', (c) => c.notExists('note'), ['O#01', 'O#02', 'O#03', 'O#05', 'O#06', 'O#07', 'O#09', 'O#10', 'O#11']],
+      [
+        'notExists',
+        (c) => c.notExists('note'),
+        ['O#01', 'O#02', 'O#03', 'O#05', 'O#06', 'O#07', 'O#09', 'O#10', 'O#11'],
+      ],
       ['size of a set', (c) => c.size('tags').eq(2), ['O#00', 'O#03', 'O#06', 'O#09']],
       ['size of a string', (c) => c.size('name').gt(7), ['O#10', 'O#11']],
-      ['eq on a reserved word (data)', (c) => c.eq('data', 'alpha'), ['O#00', 'O#01', 'O#02', 'O#03', 'O#04']],
       [
-        'and',
-        (c) => c.and(c.eq('data', 'beta'), c.eq('status', 'open')),
-        ['O#06', 'O#08', 'O#10'],
+        'eq on a reserved word (data)',
+        (c) => c.eq('data', 'alpha'),
+        ['O#00', 'O#01', 'O#02', 'O#03', 'O#04'],
       ],
+      ['and', (c) => c.and(c.eq('data', 'beta'), c.eq('status', 'open')), ['O#06', 'O#08', 'O#10']],
       ['or', (c) => c.or(c.eq('seq', 0), c.gt('total', 100)), ['O#00', 'O#11']],
       ['not', (c) => c.not(c.lt('seq', 10)), ['O#10', 'O#11']],
       [
         'nested and/or/not',
-        (c) => c.and(c.or(c.eq('status', 'closed'), c.exists('note')), c.not(c.contains('tags', 'vip'))),
+        (c) =>
+          c.and(c.or(c.eq('status', 'closed'), c.exists('note')), c.not(c.contains('tags', 'vip'))),
         ['O#01', 'O#04', 'O#05', 'O#07', 'O#08', 'O#11'],
       ],
     ];
     for (const [what, filter, expected] of byFilter) {
       it(`filter: ${what}`, async () => {
-        expect(ids(await orders.query({ customer: 'c1' }).filter(filter).all())).to.deep.equal(expected);
+        expect(ids(await orders.query({ customer: 'c1' }).filter(filter).all())).to.deep.equal(
+          expected,
+        );
       });
     }
 
@@ -178,7 +235,9 @@ describe('Repository.query (DynamoDB Local)', () => {
 
     it('accepts a prebuilt condition as well as a callback', async () => {
       const condition = new ConditionBuilder<Order>().eq('seq', 101);
-      expect(ids(await orders.query({ customer: 'c2' }).filter(condition).all())).to.deep.equal(['O#01']);
+      expect(ids(await orders.query({ customer: 'c2' }).filter(condition).all())).to.deep.equal([
+        'O#01',
+      ]);
     });
   });
 
@@ -232,9 +291,16 @@ describe('Repository.query (DynamoDB Local)', () => {
     });
 
     it('refuses consistent() on a global index, in either order, before sending anything', () => {
-      const message = /index 'byStatus' is a global secondary index, which DynamoDB cannot read with strong consistency/;
-      expect(() => orders.query({ status: 'open' }).index('byStatus').consistent()).to.throw(ValidationError, message);
-      expect(() => orders.query({ status: 'open' }).consistent().index('byStatus')).to.throw(ValidationError, message);
+      const message =
+        /index 'byStatus' is a global secondary index, which DynamoDB cannot read with strong consistency/;
+      expect(() => orders.query({ status: 'open' }).index('byStatus').consistent()).to.throw(
+        ValidationError,
+        message,
+      );
+      expect(() => orders.query({ status: 'open' }).consistent().index('byStatus')).to.throw(
+        ValidationError,
+        message,
+      );
       expect(() => orders.scan().index('byStatus').consistent()).to.throw(ValidationError, message);
       expect(recorder.count()).to.equal(0);
     });
@@ -242,7 +308,11 @@ describe('Repository.query (DynamoDB Local)', () => {
 
   describe('limit, reverse, consistent, select', () => {
     it('limits the items in total and sends Limit accordingly', async () => {
-      expect(ids(await orders.query({ customer: 'c1' }).limit(3).all())).to.deep.equal(['O#00', 'O#01', 'O#02']);
+      expect(ids(await orders.query({ customer: 'c1' }).limit(3).all())).to.deep.equal([
+        'O#00',
+        'O#01',
+        'O#02',
+      ]);
       expect(lastInput().Limit).to.equal(3);
       expect(ids(await orders.query({ customer: 'c1' }).limit(50).all())).to.have.length(12);
       // With a filter DynamoDB's Limit counts items read, so the query reads on until it has 2.
@@ -263,10 +333,15 @@ describe('Repository.query (DynamoDB Local)', () => {
         'O#09',
       ]);
       expect(lastInput().ScanIndexForward).to.equal(false);
-      expect(ids(await orders.query({ customer: 'c1' }).sortKey((k) => k.lt('O#02')).reverse().all())).to.deep.equal([
-        'O#01',
-        'O#00',
-      ]);
+      expect(
+        ids(
+          await orders
+            .query({ customer: 'c1' })
+            .sortKey((k) => k.lt('O#02'))
+            .reverse()
+            .all(),
+        ),
+      ).to.deep.equal(['O#01', 'O#00']);
     });
 
     it('reads strongly consistent when asked, and eventually consistent by default', async () => {
@@ -278,7 +353,11 @@ describe('Repository.query (DynamoDB Local)', () => {
     });
 
     it('selects properties: instances carry exactly those, and only they are fetched', async () => {
-      const items = await orders.query({ customer: 'c1' }).select('orderId', 'total', 'name').limit(2).all();
+      const items = await orders
+        .query({ customer: 'c1' })
+        .select('orderId', 'total', 'name')
+        .limit(2)
+        .all();
       expect(items.map(keysOf)).to.deep.equal([
         ['name', 'orderId', 'total'],
         ['name', 'orderId', 'total'],
@@ -296,7 +375,10 @@ describe('Repository.query (DynamoDB Local)', () => {
     });
 
     it('refuses select() of nothing or of an unknown property', () => {
-      expect(() => orders.query({ customer: 'c1' }).select()).to.throw(ValidationError, 'Order: select() needs at least one property');
+      expect(() => orders.query({ customer: 'c1' }).select()).to.throw(
+        ValidationError,
+        'Order: select() needs at least one property',
+      );
       expect(() => orders.query({ customer: 'c1' }).select('nope' as never)).to.throw(
         ValidationError,
         "Order has no stored property 'nope'",
@@ -306,18 +388,53 @@ describe('Repository.query (DynamoDB Local)', () => {
     it('refuses limits and page sizes that are not positive integers', async () => {
       const q = orders.query({ customer: 'c1' });
       for (const bad of [0, -1, 1.5, Number.NaN, Infinity]) {
-        expect(() => q.limit(bad)).to.throw(ValidationError, 'Order: limit() must be an integer >= 1');
-        expect(() => q.pageSize(bad)).to.throw(ValidationError, 'Order: pageSize() must be an integer >= 1');
+        expect(() => q.limit(bad)).to.throw(
+          ValidationError,
+          'Order: limit() must be an integer >= 1',
+        );
+        expect(() => q.pageSize(bad)).to.throw(
+          ValidationError,
+          'Order: pageSize() must be an integer >= 1',
+        );
         expectCode(await rejection(() => q.page({ size: bad })), ValidationError, 'VALIDATION');
       }
       expect(recorder.count()).to.equal(0);
     });
   });
 
+  describe('types', () => {
+    it('checks partitions, property names and selections at compile time', () => {
+      // Never called: these lines only have to type-check (or fail to, where marked).
+      const typed = async () => {
+        // @ts-expect-error two key properties in a partition
+        orders.query({ customer: 'c1', orderId: 'O#01' });
+        // @ts-expect-error a property that cannot be a key
+        orders.query({ tags: new Set(['x']) });
+        // @ts-expect-error a key value of the wrong type
+        orders.query({ customer: 1 });
+        // @ts-expect-error an unknown property in a filter
+        orders.scan().filter((c) => c.eq('nope', 1));
+        // @ts-expect-error a filter value of the wrong type
+        orders.scan().filter((c) => c.eq('total', 'ten'));
+        // @ts-expect-error a sort-key value of the wrong type for the named property
+        orders.query({ customer: 'c1' }).sortKey('orderId', (k) => k.eq(1));
+        const [picked] = await orders.query({ customer: 'c1' }).select('orderId', 'total').all();
+        const total: number = picked.total;
+        // @ts-expect-error not selected
+        const missing: unknown = picked.name;
+        return [total, missing];
+      };
+      expect(typed).to.be.a('function');
+    });
+  });
+
   describe('immutability', () => {
     it('returns new frozen builders and never changes the one it was called on', async () => {
       const base = orders.query({ customer: 'c1' });
-      const refined = base.filter((c) => c.eq('status', 'open')).limit(2).reverse();
+      const refined = base
+        .filter((c) => c.eq('status', 'open'))
+        .limit(2)
+        .reverse();
       expect(Object.isFrozen(base)).to.equal(true);
       expect(Object.isFrozen(refined)).to.equal(true);
       expect(refined).to.not.equal(base);

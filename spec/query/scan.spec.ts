@@ -15,11 +15,16 @@ describe('Repository.scan (DynamoDB Local)', () => {
     recorder = await recordingDynamo();
     probe = concurrencyProbe(recorder.client);
     const db = new TheoryDb({ dynamodb: recorder.client });
-    await Promise.all([db.createTable(Row), db.createTable(Order)]);
+    await Promise.all([
+      db.createTable(Row, { ifNotExists: true }),
+      db.createTable(Order, { ifNotExists: true }),
+    ]);
     rows = db.repository(Row);
     orders = db.repository(Order);
     await Promise.all(
-      allIds.map((id, n) => rows.save(Object.assign(new Row(), { id, n, group: n % 5 === 0 ? 'five' : 'other' }))),
+      allIds.map((id, n) =>
+        rows.save(Object.assign(new Row(), { id, n, group: n % 5 === 0 ? 'five' : 'other' })),
+      ),
     );
     await Promise.all(orderFixtures().map((o) => orders.save(o)));
   });
@@ -39,7 +44,11 @@ describe('Repository.scan (DynamoDB Local)', () => {
     const all = await rows.scan().all();
     expect(sortedIds(all)).to.deep.equal(allIds);
     expect(all[0]).to.be.instanceOf(Row);
-    const fives = await rows.scan().filter((c) => c.eq('group', 'five')).filter((c) => c.lt('n', 30)).all();
+    const fives = await rows
+      .scan()
+      .filter((c) => c.eq('group', 'five'))
+      .filter((c) => c.lt('n', 30))
+      .all();
     expect(sortedIds(fives)).to.deep.equal(['r00', 'r05', 'r10', 'r15', 'r20', 'r25']);
     const projected = await rows.scan().select('n').consistent().all();
     expect(projected.map(keysOf).every((k) => k.join() === 'n')).to.equal(true);
@@ -49,7 +58,12 @@ describe('Repository.scan (DynamoDB Local)', () => {
     expect(input.ProjectionExpression).to.equal('#n0');
     expect(await rows.scan().limit(7).all()).to.have.length(7);
     expect(await rows.scan().count()).to.equal(ROWS);
-    expect(await rows.scan().filter((c) => c.eq('group', 'five')).count()).to.equal(10);
+    expect(
+      await rows
+        .scan()
+        .filter((c) => c.eq('group', 'five'))
+        .count(),
+    ).to.equal(10);
   });
 
   it('scans a secondary index', async () => {
@@ -59,7 +73,10 @@ describe('Repository.scan (DynamoDB Local)', () => {
       .filter((c) => c.and(c.eq('status', 'open'), c.gt('total', 20)))
       .all();
     expect(open.map((o) => o.total).sort((a, b) => a - b)).to.deep.equal([25, 40, 60, 80, 100]);
-    expect(() => rows.scan().index('byStatus')).to.throw(ValidationError, "Row has no index 'byStatus'; it declares no @Index");
+    expect(() => rows.scan().index('byStatus')).to.throw(
+      ValidationError,
+      "Row has no index 'byStatus'; it declares no @Index",
+    );
   });
 
   it('a parallel scan covers the table exactly once, with bounded concurrency', async () => {
@@ -79,7 +96,13 @@ describe('Repository.scan (DynamoDB Local)', () => {
     for await (const row of rows.scan().segments(3).pageSize(5)) seen.push(row.id);
     expect(seen.sort()).to.deep.equal(allIds);
     expect(await rows.scan().segments(5, { concurrency: 3 }).pageSize(4).count()).to.equal(ROWS);
-    expect(await rows.scan().segments(5).filter((c) => c.eq('group', 'five')).count()).to.equal(10);
+    expect(
+      await rows
+        .scan()
+        .segments(5)
+        .filter((c) => c.eq('group', 'five'))
+        .count(),
+    ).to.equal(10);
     const limited = await rows.scan().segments(4, { concurrency: 4 }).pageSize(3).limit(9).all();
     expect(limited).to.have.length(9);
     expect(new Set(limited.map((r) => r.id)).size).to.equal(9);
@@ -120,7 +143,10 @@ describe('Repository.scan (DynamoDB Local)', () => {
   });
 
   it('refuses invalid segmentations', () => {
-    expect(() => rows.scan().segments(0)).to.throw(ValidationError, 'Row: segments() must be an integer from 1 to 1000000');
+    expect(() => rows.scan().segments(0)).to.throw(
+      ValidationError,
+      'Row: segments() must be an integer from 1 to 1000000',
+    );
     expect(() => rows.scan().segments(2.5)).to.throw(ValidationError);
     expect(() => rows.scan().segments(1_000_001)).to.throw(ValidationError);
     expect(() => rows.scan().segments(4, { concurrency: 0 })).to.throw(

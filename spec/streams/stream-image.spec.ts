@@ -43,12 +43,13 @@ class Event {
 function lambdaImage(item: Record<string, AttributeValue>): StreamImage {
   const wire = (value: AttributeValue): StreamAttributeValue => {
     if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
-    if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
+    if (value.BS !== undefined)
+      return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
     if (value.L !== undefined) return { L: value.L.map(wire) };
     if (value.M !== undefined) {
       return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, wire(v)])) };
     }
-    return value as StreamAttributeValue;
+    return value;
   };
   return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, wire(v)]));
 }
@@ -104,7 +105,7 @@ describe('Repository.fromStreamImage (DynamoDB Local + LocalKms)', () => {
   });
 
   it('decrypts an image with Uint8Array binaries (as the DynamoDB Streams client returns it)', async () => {
-    const secret = await db.repository(Secret).fromStreamImage(stored as StreamImage);
+    const secret = await db.repository(Secret).fromStreamImage(stored);
     expect(secret.token).to.equal('ghp_stream_secret');
   });
 
@@ -128,7 +129,10 @@ describe('Repository.fromStreamImage (DynamoDB Local + LocalKms)', () => {
     expect(event.note).to.equal(null);
     expect(Buffer.from(event.payload!).toString()).to.equal('hello');
     expect(event.tags).to.deep.equal(new Set(['a', 'b']));
-    expect([...event.chunks!].map((c) => Buffer.from(c).toString('hex'))).to.deep.equal(['01', '02']);
+    expect([...event.chunks!].map((c) => Buffer.from(c).toString('hex'))).to.deep.equal([
+      '01',
+      '02',
+    ]);
     expect(event.series).to.deep.equal([1, 2.5]);
     expect(event.meta).to.deep.equal({ nested: { deep: 'x' }, list: [false] });
     expect(kms.calls()).to.equal(0);
@@ -163,7 +167,10 @@ describe('Repository.fromStreamImage (DynamoDB Local + LocalKms)', () => {
 
   it('fails with PLAINTEXT_IN_ENCRYPTED_FIELD on injected plaintext, before any KMS call', async () => {
     kms.resetCalls();
-    for (const injected of [{ S: 'ghp_injected' }, { B: Buffer.from('not an envelope').toString('base64') }]) {
+    for (const injected of [
+      { S: 'ghp_injected' },
+      { B: Buffer.from('not an envelope').toString('base64') },
+    ]) {
       const error = await db
         .repository(Secret)
         .fromStreamImage({ ...lambdaImage(stored), token: injected })
@@ -190,8 +197,14 @@ describe('Repository.fromStreamImage (DynamoDB Local + LocalKms)', () => {
     const cases: [unknown, RegExp][] = [
       [null, /expects an image object/],
       [[image], /expects an image object/],
-      [{ ...image, token: { B: 'not base64!' } }, /attribute "token" holds a binary that is neither base64/],
-      [{ ...image, label: { S: 'a', N: '1' } }, /attribute "label" must hold exactly one DynamoDB type/],
+      [
+        { ...image, token: { B: 'not base64!' } },
+        /attribute "token" holds a binary that is neither base64/,
+      ],
+      [
+        { ...image, label: { S: 'a', N: '1' } },
+        /attribute "label" must hold exactly one DynamoDB type/,
+      ],
       [{ ...image, label: { Q: 'x' } }, /attribute "label" has an unknown DynamoDB type/],
       [{ ...image, label: 'GitHub' }, /attribute "label" is not a DynamoDB attribute value/],
       [{ ...image, label: { L: [{ S: 1 }] } }, /attribute "label\[0\]" S must be a string/],

@@ -26,13 +26,20 @@ export interface DynamoRecorder {
 
 /**
  * Adds a recording middleware to `client` (which must be dedicated to the test: the middleware
- * stays on it).
+ * stays on it). With `block`, a recorded command is failed instead of sent: for clients aimed at
+ * addresses a test must never reach, even if the code under test regresses.
  */
-export function recordCommands(client: DynamoDBClient): DynamoRecorder {
+export function recordCommands(
+  client: DynamoDBClient,
+  options: { block?: boolean } = {},
+): DynamoRecorder {
   const commands: RecordedCommand[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       commands.push({ name: context.commandName ?? 'unknown', input: args.input });
+      if (options.block === true) {
+        throw new Error(`test recorder: ${context.commandName ?? 'a command'} blocked, not sent`);
+      }
       return next(args);
     },
     { step: 'initialize', name: 'theorydbSpecRecorder' },

@@ -142,7 +142,9 @@ describe('LocalKms', () => {
     it('refuses key types it does not model and malformed usages', async () => {
       const rsa = await rejectionOf(client.send(new CreateKeyCommand({ KeySpec: 'RSA_2048' })));
       expect(rsa.name).to.equal('UnsupportedOperationException');
-      const sign = await rejectionOf(client.send(new CreateKeyCommand({ KeyUsage: 'SIGN_VERIFY' })));
+      const sign = await rejectionOf(
+        client.send(new CreateKeyCommand({ KeyUsage: 'SIGN_VERIFY' })),
+      );
       expect(sign.name).to.equal('UnsupportedOperationException');
       const bogus = await rejectionOf(
         client.send(new CreateKeyCommand({ KeyUsage: 'BOGUS' as 'ENCRYPT_DECRYPT' })),
@@ -152,7 +154,7 @@ describe('LocalKms', () => {
 
     it('describes a key by key id, key ARN, alias name and alias ARN', async () => {
       const arn = await kms.createKey({ alias: 'alias/describe-me' });
-      const keyId = arn.split('/')[1]!;
+      const keyId = arn.split('/')[1];
       const aliasArn = `arn:aws:kms:${REGION}:111122223333:alias/describe-me`;
       for (const ref of [keyId, arn, 'alias/describe-me', aliasArn]) {
         const meta = await describeKey(ref);
@@ -226,7 +228,11 @@ describe('LocalKms', () => {
       const arn = await kms.createKey({ alias: 'alias/gdk' });
       for (const ref of [arn, 'alias/gdk']) {
         const out = await client.send(
-          new GenerateDataKeyCommand({ KeyId: ref, KeySpec: 'AES_256', EncryptionContext: context }),
+          new GenerateDataKeyCommand({
+            KeyId: ref,
+            KeySpec: 'AES_256',
+            EncryptionContext: context,
+          }),
         );
         expect(out.KeyId).to.equal(arn);
         expect(out.Plaintext).to.have.length(32);
@@ -244,9 +250,13 @@ describe('LocalKms', () => {
 
     it('honours KeySpec AES_128 and NumberOfBytes', async () => {
       const arn = await kms.createKey();
-      const short = await client.send(new GenerateDataKeyCommand({ KeyId: arn, KeySpec: 'AES_128' }));
+      const short = await client.send(
+        new GenerateDataKeyCommand({ KeyId: arn, KeySpec: 'AES_128' }),
+      );
       expect(short.Plaintext).to.have.length(16);
-      const custom = await client.send(new GenerateDataKeyCommand({ KeyId: arn, NumberOfBytes: 64 }));
+      const custom = await client.send(
+        new GenerateDataKeyCommand({ KeyId: arn, NumberOfBytes: 64 }),
+      );
       expect(custom.Plaintext).to.have.length(64);
     });
 
@@ -270,7 +280,11 @@ describe('LocalKms', () => {
       const arn = await kms.createKey({ alias: 'alias/roundtrip' });
       const plaintext = Buffer.from('attack at dawn');
       const encrypted = await client.send(
-        new EncryptCommand({ KeyId: 'alias/roundtrip', Plaintext: plaintext, EncryptionContext: context }),
+        new EncryptCommand({
+          KeyId: 'alias/roundtrip',
+          Plaintext: plaintext,
+          EncryptionContext: context,
+        }),
       );
       expect(encrypted.KeyId).to.equal(arn);
       expect(encrypted.EncryptionAlgorithm).to.equal('SYMMETRIC_DEFAULT');
@@ -328,13 +342,15 @@ describe('LocalKms', () => {
       const variants: Buffer[] = [];
       for (let i = 0; i < blob.length; i += 1) {
         const flipped = Buffer.from(blob);
-        flipped[i] = flipped[i]! ^ 0x01;
+        flipped[i] = flipped[i] ^ 0x01;
         variants.push(flipped);
       }
       variants.push(blob.subarray(0, blob.length - 1));
       variants.push(blob.subarray(0, 20));
       variants.push(Buffer.concat([blob, Buffer.from([0])]));
-      variants.push(Buffer.from('definitely not a ciphertext blob at all, but long enough to parse'));
+      variants.push(
+        Buffer.from('definitely not a ciphertext blob at all, but long enough to parse'),
+      );
       for (const [index, variant] of variants.entries()) {
         const error = await rejectionOf(
           client.send(new DecryptCommand({ CiphertextBlob: variant, EncryptionContext: context })),
@@ -349,13 +365,19 @@ describe('LocalKms', () => {
       const blob = await encrypt(owner, Buffer.from('v'));
       for (const keyId of [other, 'alias/other']) {
         const error = await rejectionOf(
-          client.send(new DecryptCommand({ CiphertextBlob: blob, KeyId: keyId, EncryptionContext: context })),
+          client.send(
+            new DecryptCommand({ CiphertextBlob: blob, KeyId: keyId, EncryptionContext: context }),
+          ),
         );
         expect(error.name, keyId).to.equal('IncorrectKeyException');
       }
       const unknown = await rejectionOf(
         client.send(
-          new DecryptCommand({ CiphertextBlob: blob, KeyId: 'alias/none', EncryptionContext: context }),
+          new DecryptCommand({
+            CiphertextBlob: blob,
+            KeyId: 'alias/none',
+            EncryptionContext: context,
+          }),
         ),
       );
       expect(unknown.name).to.equal('NotFoundException');
@@ -422,17 +444,22 @@ describe('LocalKms', () => {
       expect(out.KeyState).to.equal('PendingDeletion');
       expect(out.PendingWindowInDays).to.equal(7);
       const sevenDays = 7 * 86_400_000;
-      expect(out.DeletionDate!.getTime()).to.be.within(before + sevenDays - 2000, Date.now() + sevenDays + 2000);
+      expect(out.DeletionDate!.getTime()).to.be.within(
+        before + sevenDays - 2000,
+        Date.now() + sevenDays + 2000,
+      );
       const meta = await describeKey(arn);
       expect(meta).to.include({ KeyState: 'PendingDeletion', Enabled: false });
       expect(meta.DeletionDate).to.be.instanceOf(Date);
-      expect(await cryptoErrors(arn, blob)).to.deep.equal(Array(4).fill('KMSInvalidStateException'));
+      expect(await cryptoErrors(arn, blob)).to.deep.equal(
+        Array(4).fill('KMSInvalidStateException'),
+      );
       for (const command of [
         new EnableKeyCommand({ KeyId: arn }),
         new DisableKeyCommand({ KeyId: arn }),
         new ScheduleKeyDeletionCommand({ KeyId: arn }),
       ]) {
-        const error = await rejectionOf(client.send(command as DisableKeyCommand));
+        const error = await rejectionOf(client.send(command));
         expect(error.name).to.equal('KMSInvalidStateException');
       }
       await client.send(new CancelKeyDeletionCommand({ KeyId: arn }));
@@ -454,7 +481,9 @@ describe('LocalKms', () => {
 
     it('takes only key ids and ARNs for key management, as KMS does', async () => {
       await kms.createKey({ alias: 'alias/managed' });
-      const error = await rejectionOf(client.send(new DisableKeyCommand({ KeyId: 'alias/managed' })));
+      const error = await rejectionOf(
+        client.send(new DisableKeyCommand({ KeyId: 'alias/managed' })),
+      );
       expect(error.name).to.equal('NotFoundException');
     });
 
@@ -467,9 +496,13 @@ describe('LocalKms', () => {
       await kms.enableKey(arn);
       await encrypt(arn, Buffer.from('x'));
       await kms.scheduleDeletion(arn);
-      expect(await cryptoErrors(arn, blob)).to.deep.equal(Array(4).fill('KMSInvalidStateException'));
+      expect(await cryptoErrors(arn, blob)).to.deep.equal(
+        Array(4).fill('KMSInvalidStateException'),
+      );
       expect((await rejectionOf(kms.enableKey(arn))).name).to.equal('KMSInvalidStateException');
-      expect((await rejectionOf(kms.disableKey('alias/missing'))).name).to.equal('NotFoundException');
+      expect((await rejectionOf(kms.disableKey('alias/missing'))).name).to.equal(
+        'NotFoundException',
+      );
       expect(kms.calls()).to.equal(9); // 4 + 1 + 4 requests; the conveniences made none
     });
   });
@@ -484,7 +517,11 @@ describe('LocalKms', () => {
         },
         body,
       });
-      return { status: response.status, type: response.headers.get('content-type'), json: (await response.json()) as Record<string, unknown> };
+      return {
+        status: response.status,
+        type: response.headers.get('content-type'),
+        json: (await response.json()) as Record<string, unknown>,
+      };
     }
 
     it('answers JSON 1.1 with __type and message on errors', async () => {
@@ -608,18 +645,32 @@ describe('LocalKms', () => {
       };
       const describeIt = () => describeKey(arn);
       const encryptIt = () => encrypt(arn, Buffer.from('x'));
-      kms.setLatency(300, { operation: 'DescribeKey' });
-      expect(await elapsed(describeIt)).to.be.at.least(290);
-      expect(await elapsed(encryptIt)).to.be.below(250);
+      // Wide margins between the levels: other suites may load the machine.
+      kms.setLatency(400, { operation: 'DescribeKey' });
+      expect(await elapsed(describeIt)).to.be.at.least(390);
+      expect(await elapsed(encryptIt)).to.be.below(300);
       kms.setLatency(0, { operation: 'DescribeKey' });
-      expect(await elapsed(describeIt)).to.be.below(250);
-      kms.setLatency(200);
-      kms.setLatency(450, { operation: 'DescribeKey' }); // wins over the global latency
-      expect(await elapsed(encryptIt)).to.be.within(190, 440);
-      expect(await elapsed(describeIt)).to.be.at.least(440);
+      expect(await elapsed(describeIt)).to.be.below(300);
+      kms.setLatency(400);
+      kms.setLatency(900, { operation: 'DescribeKey' }); // wins over the global latency
+      expect(await elapsed(encryptIt)).to.be.within(390, 880);
+      expect(await elapsed(describeIt)).to.be.at.least(890);
       kms.setLatency(0); // clears both
-      expect(await elapsed(describeIt)).to.be.below(190);
-      expect(await elapsed(encryptIt)).to.be.below(190);
+      expect(await elapsed(describeIt)).to.be.below(300);
+      expect(await elapsed(encryptIt)).to.be.below(300);
+    });
+
+    it('drops a delayed request whose client gave up, leaving queued faults for later ones', async () => {
+      const arn = await kms.createKey();
+      const impatient = kms.client({ requestTimeoutMs: 100 });
+      kms.setLatency(300, { operation: 'DescribeKey' });
+      const timeout = await rejectionOf(impatient.send(new DescribeKeyCommand({ KeyId: arn })));
+      expect(timeout.name).to.equal('TimeoutError');
+      kms.failNext(1, 'ThrottlingException', { operation: 'DescribeKey' });
+      await new Promise((resolve) => setTimeout(resolve, 400)); // the abandoned request wakes up
+      kms.setLatency(0);
+      expect((await rejectionOf(describeKey(arn))).name).to.equal('ThrottlingException');
+      expect(kms.calls('DescribeKey')).to.equal(2);
     });
 
     it('resets the connection of the next N matching requests', async () => {

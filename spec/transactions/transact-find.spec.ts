@@ -10,6 +10,9 @@ import {
   TheoryDb,
   ValidationError,
 } from '../../src';
+
+type Equal<A, B> =
+  (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
 import type { LocalKms } from '../../src/testing/local-kms';
 import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder';
 import { sharedKms, uniqueTable } from '../support/stack';
@@ -43,12 +46,26 @@ describe('db.transactFind (DynamoDB Local + LocalKms)', () => {
     const users = db.repository(User);
     const orders = db.repository(Order);
     for (const id of ['u1', 'u2']) {
-      await users.save(Object.assign(new User(), { id, name: `name ${id}`, email: `${id}@example.com` }));
+      await users.save(
+        Object.assign(new User(), { id, name: `name ${id}`, email: `${id}@example.com` }),
+      );
     }
-    await orders.save(Object.assign(new Order(), { userId: 'u1', orderId: 'o1', total: 12, card: '4111-1' }));
+    await orders.save(
+      Object.assign(new Order(), { userId: 'u1', orderId: 'o1', total: 12, card: '4111-1' }),
+    );
   });
 
   beforeEach(() => recorder.clear());
+
+  it('types each result from its class, with or without `as const`', async () => {
+    const results = await db.transactFind([
+      [User, { id: 'u1' }],
+      [Order, { userId: 'u1', orderId: 'o1' }],
+    ]);
+    const typed: Equal<typeof results, [User | undefined, Order | undefined]> = true;
+    expect(typed).to.equal(true);
+    expect(results[1]?.total).to.equal(12);
+  });
 
   it('reads items of two classes in ONE TransactGetItems, decrypted, in order, absent as undefined', async () => {
     kms.resetCalls();
@@ -81,7 +98,10 @@ describe('db.transactFind (DynamoDB Local + LocalKms)', () => {
     const bytes = Buffer.from(raw.Item!.email.B!);
     bytes[bytes.length - 5] ^= 0x01;
     await recorder.client.send(
-      new PutItemCommand({ TableName: users.metadata.table, Item: { ...raw.Item!, email: { B: bytes } } }),
+      new PutItemCommand({
+        TableName: users.metadata.table,
+        Item: { ...raw.Item!, email: { B: bytes } },
+      }),
     );
     const error = await db
       .transactFind([
@@ -124,12 +144,17 @@ describe('db.transactFind (DynamoDB Local + LocalKms)', () => {
       .catch((e: unknown) => e);
     expect((twice as ValidationError).message).to.match(/actions 0 and 1 touch the same User item/);
     const badKey = await db.transactFind([[Order, { userId: 'u1' }]]).catch((e: unknown) => e);
-    expect((badKey as ValidationError).message).to.equal('Order.orderId is a key property and must be set');
+    expect((badKey as ValidationError).message).to.equal(
+      'Order.orderId is a key property and must be set',
+    );
     expect(recorder.count()).to.equal(0);
   });
 
   it('reads 100 items', async () => {
-    const gets = Array.from({ length: 100 }, (_, i) => [User, { id: i === 0 ? 'u1' : `none-${i}` }] as const);
+    const gets = Array.from(
+      { length: 100 },
+      (_, i) => [User, { id: i === 0 ? 'u1' : `none-${i}` }] as const,
+    );
     const results = await db.transactFind(gets);
     expect(results).to.have.length(100);
     expect((results[0] as User).email).to.equal('u1@example.com');

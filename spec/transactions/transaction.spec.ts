@@ -38,6 +38,12 @@ class Ledger {
   @Encrypted() memo?: string;
 }
 
+@Entity({ table: uniqueTable('tx-vault') })
+class Vault {
+  @PartitionKey() id!: string;
+  @Encrypted({ key: 'vault' }) sealed?: string;
+}
+
 @Entity({ table: uniqueTable('tx-plain') })
 class Plain {
   @PartitionKey() id!: string;
@@ -54,7 +60,11 @@ describe('db.transaction (DynamoDB Local + LocalKms)', () => {
   let db: TheoryDb;
 
   const dbWith = (rec: DynamoRecorder, kmsClient = kms.client()) =>
-    new TheoryDb({ dynamodb: rec.client, kms: { client: kmsClient, keyId: keyArn }, now: () => clock });
+    new TheoryDb({
+      dynamodb: rec.client,
+      kms: { client: kmsClient, keyId: keyArn },
+      now: () => clock,
+    });
 
   const account = (id: string, fields: Partial<Account> = {}) =>
     Object.assign(new Account(), { id, name: `n-${id}`, balance: 10, secret: SECRET, ...fields });
@@ -144,7 +154,11 @@ describe('db.transaction (DynamoDB Local + LocalKms)', () => {
         tx.save(fresh);
         tx.check(Ledger, { accountId: 'f-a1', entry: 'keep' }, (c) => c.gt('amount', 100));
         tx.update(Ledger, { accountId: 'f-a1', entry: 'absent' }, { set: { amount: 1 } });
-        tx.delete(Ledger, { accountId: 'f-a1', entry: 'other' }, { condition: (c) => c.eq('amount', 5) });
+        tx.delete(
+          Ledger,
+          { accountId: 'f-a1', entry: 'other' },
+          { condition: (c) => c.eq('amount', 5) },
+        );
       })
       .catch((e: unknown) => e);
 
@@ -202,13 +216,17 @@ describe('db.transaction (DynamoDB Local + LocalKms)', () => {
       ['save', 'NONE', undefined],
     ]);
     // ALL_OLD was asked only where a version and a condition are both checked.
-    const input = recorder.commands[0].input as { TransactItems: Record<string, Record<string, unknown>>[] };
+    const input = recorder.commands[0].input as {
+      TransactItems: Record<string, Record<string, unknown>>[];
+    };
     const asked = input.TransactItems.map(
       (item) => Object.values(item)[0].ReturnValuesOnConditionCheckFailure,
     );
     expect(asked).to.deep.equal([undefined, 'ALL_OLD', 'ALL_OLD', 'ALL_OLD', undefined]);
 
-    expect([staleA1.version, staleA1.updatedAt, current.version, current.updatedAt]).to.deep.equal(before);
+    expect([staleA1.version, staleA1.updatedAt, current.version, current.updatedAt]).to.deep.equal(
+      before,
+    );
     expect(await accounts.find({ id: 'v-a1b' })).to.equal(undefined);
     expect((await accounts.get({ id: 'v-a3' })).version).to.equal(1);
   });
@@ -232,7 +250,12 @@ describe('db.transaction (DynamoDB Local + LocalKms)', () => {
     const cause = canceled.cause as { CancellationReasons: object[] };
     expect(cause.CancellationReasons).to.have.length(1);
     expect(cause.CancellationReasons.every((r) => !('Item' in r))).to.equal(true);
-    for (const text of [searchableJson(canceled), searchableJson(cause), canceled.message, String(canceled.stack)]) {
+    for (const text of [
+      searchableJson(canceled),
+      searchableJson(cause),
+      canceled.message,
+      String(canceled.stack),
+    ]) {
       expect(text).to.not.include(ciphertext);
       expect(text).to.not.include('s-a1');
       expect(text).to.not.include(SECRET);
@@ -311,6 +334,26 @@ describe('db.transaction (DynamoDB Local + LocalKms)', () => {
     expect(rec.count()).to.equal(0);
   });
 
+  it('runs the preflight of every entity even where nothing is encrypted (an unbound named key)', async () => {
+    // db binds only the default key: Vault's named key 'vault' is not bound. A delete encrypts
+    // nothing, so only the preflight can refuse it.
+    await db.createTable(Vault);
+    recorder.clear();
+    const error = await db
+      .transaction((tx) => {
+        tx.save(Object.assign(new Plain(), { id: 'pf-1' }));
+        tx.delete(Vault, { id: 'v1' });
+      })
+      .catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(EncryptionError);
+    expect((error as EncryptionError).code).to.equal('ENCRYPTION_NOT_CONFIGURED');
+    expect((error as EncryptionError).field).to.equal('sealed');
+    expect(recorder.count()).to.equal(0);
+    const found = await db.transactFind([[Vault, { id: 'v1' }]]).catch((e: unknown) => e);
+    expect((found as EncryptionError).code).to.equal('ENCRYPTION_NOT_CONFIGURED');
+    expect(recorder.count()).to.equal(0);
+  });
+
   it('refuses two actions on one item, bad keys and conditions, at the call, before sending', async () => {
     const twice = await db
       .transaction((tx) => {
@@ -319,15 +362,19 @@ describe('db.transaction (DynamoDB Local + LocalKms)', () => {
       })
       .catch((e: unknown) => e);
     expect(twice).to.be.instanceOf(ValidationError);
-    expect((twice as ValidationError).message).to.match(/actions 0 and 1 touch the same Plain item/);
+    expect((twice as ValidationError).message).to.match(
+      /actions 0 and 1 touch the same Plain item/,
+    );
     expect((twice as ValidationError).message).to.not.include('dup');
 
     const badKey = await db
       .transaction((tx) => {
-        tx.delete(Ledger, { accountId: 'x' } as never);
+        tx.delete(Ledger, { accountId: 'x' });
       })
       .catch((e: unknown) => e);
-    expect((badKey as ValidationError).message).to.equal('Ledger.entry is a key property and must be set');
+    expect((badKey as ValidationError).message).to.equal(
+      'Ledger.entry is a key property and must be set',
+    );
 
     const onSecret = await db
       .transaction((tx) => {

@@ -9,7 +9,9 @@ import {
   Entity,
   PartitionKey,
   SortKey,
+  type Repository,
   TheoryDb,
+  type UpdateOptions,
   UpdatedAt,
   ValidationError,
   Version,
@@ -48,6 +50,35 @@ class Counter {
 
 const SSN = '078-05-1120';
 
+type Equal<A, B> =
+  (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+
+// Compile-time checks of the typed API (never run: `tsc` is the test).
+export function updateTypeChecks(repo: Repository<Profile>, options: UpdateOptions<Profile>) {
+  const k = { id: 'x', kind: 'main' };
+  const entity = repo.update(
+    k,
+    { set: { status: 'a' } },
+    { condition: (c) => c.eq('status', 'b') },
+  );
+  const nothing = repo.update(k, { add: { visits: 1 } }, { returnValues: 'none' });
+  const either = repo.update(k, { remove: ['status'] }, options);
+  const checks: [
+    Equal<typeof entity, Promise<Profile>>,
+    Equal<typeof nothing, Promise<undefined>>,
+    Equal<typeof either, Promise<Profile | undefined>>,
+  ] = [true, true, true];
+  // @ts-expect-error add works on numbers and sets only
+  void repo.update(k, { add: { name: 'x' } });
+  // @ts-expect-error append works on arrays only
+  void repo.update(k, { append: { visits: [1] } });
+  // @ts-expect-error set values have the property's type
+  void repo.update(k, { set: { visits: 'many' } });
+  // @ts-expect-error unknown properties are refused
+  void repo.update(k, { remove: ['nope'] });
+  return checks;
+}
+
 describe('Repository.update (DynamoDB Local + LocalKms)', () => {
   let kms: LocalKms;
   let keyArn: string;
@@ -72,7 +103,10 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
   const rawItem = async (id: string) =>
     (
       await recorder.client.send(
-        new GetItemCommand({ TableName: db.repository(Profile).metadata.table, Key: { id: { S: id }, kind: { S: 'main' } } }),
+        new GetItemCommand({
+          TableName: db.repository(Profile).metadata.table,
+          Key: { id: { S: id }, kind: { S: 'main' } },
+        }),
       )
     ).Item!;
 
@@ -97,7 +131,12 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     await repo.save(profile('p-set'));
     recorder.clear();
     const updated = await repo.update(key('p-set'), {
-      set: { name: 'Grace', status: 'active', data: { b: [1, 2] }, nickname: null as unknown as string },
+      set: {
+        name: 'Grace',
+        status: 'active',
+        data: { b: [1, 2] },
+        nickname: null as unknown as string,
+      },
     });
     expect(recorder.names()).to.deep.equal(['UpdateItemCommand']);
     const input = recorder.commands[0].input as {
@@ -110,7 +149,11 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     for (const expression of [input.UpdateExpression, input.ConditionExpression]) {
       expect(expression).to.not.match(/\b(name|status|data|version|updatedAt|id)\b/);
     }
-    expect(Object.values(input.ExpressionAttributeNames)).to.include.members(['name', 'status', 'data']);
+    expect(Object.values(input.ExpressionAttributeNames)).to.include.members([
+      'name',
+      'status',
+      'data',
+    ]);
     expect(updated).to.be.instanceOf(Profile);
     expect(updated.name).to.equal('Grace');
     expect(updated.status).to.equal('active');
@@ -147,7 +190,10 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     expect(first.big).to.equal(10n ** 30n + 1n);
     expect([...(first.tags ?? [])].sort()).to.deep.equal(['x', 'y', 'z']);
     expect(first.history).to.deep.equal(['one']);
-    const second = await repo.update(key('p-add'), { add: { visits: -2 }, append: { history: ['two', 'three'] } });
+    const second = await repo.update(key('p-add'), {
+      add: { visits: -2 },
+      append: { history: ['two', 'three'] },
+    });
     expect(second.visits).to.equal(40);
     expect(second.history).to.deep.equal(['one', 'two', 'three']);
     expect(second.tags).to.deep.equal(first.tags);
@@ -163,7 +209,11 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     expect(updated.updatedAt?.toISOString()).to.equal('2026-05-07T00:00:00.000Z');
     expect(updated.createdAt?.toISOString()).to.equal('2026-05-06T00:00:00.000Z');
 
-    const checked = await repo.update(key('p-ver'), { set: { status: 'y' } }, { expectedVersion: 2 });
+    const checked = await repo.update(
+      key('p-ver'),
+      { set: { status: 'y' } },
+      { expectedVersion: 2 },
+    );
     expect(checked.version).to.equal(3);
     const stale = await repo
       .update(key('p-ver'), { set: { status: 'stale' } }, { expectedVersion: 2 })
@@ -200,10 +250,18 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
   it('honours a condition (CONDITION_FAILED), tells it from a version conflict, and never creates an item', async () => {
     const repo = db.repository(Profile);
     await repo.save(profile('p-cond'));
-    const ok = await repo.update(key('p-cond'), { set: { status: 'open' } }, { condition: (c) => c.eq('status', 'new') });
+    const ok = await repo.update(
+      key('p-cond'),
+      { set: { status: 'open' } },
+      { condition: (c) => c.eq('status', 'new') },
+    );
     expect(ok.status).to.equal('open');
     const failed = await repo
-      .update(key('p-cond'), { set: { status: 'closed' } }, { condition: (c) => c.eq('status', 'new') })
+      .update(
+        key('p-cond'),
+        { set: { status: 'closed' } },
+        { condition: (c) => c.eq('status', 'new') },
+      )
       .catch((e: unknown) => e);
     expect(failed).to.be.instanceOf(ConditionFailedError);
     // The version is right and the condition wrong: a failed condition, not a conflict.
@@ -218,7 +276,9 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     expect((both as Error & { cause: object }).cause).to.not.have.property('Item');
     expect((await repo.get(key('p-cond'))).status).to.equal('open');
 
-    const absent = await repo.update(key('p-nobody'), { set: { status: 'x' } }).catch((e: unknown) => e);
+    const absent = await repo
+      .update(key('p-nobody'), { set: { status: 'x' } })
+      .catch((e: unknown) => e);
     expect(absent).to.be.instanceOf(ConditionFailedError);
     const absentVersioned = await repo
       .update(key('p-nobody'), { set: { status: 'x' } }, { expectedVersion: 1 })
@@ -231,7 +291,11 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     const repo = db.repository(Profile);
     await repo.save(profile('p-none'));
     recorder.clear();
-    const result: undefined = await repo.update(key('p-none'), { set: { status: 'quiet' } }, { returnValues: 'none' });
+    const result: undefined = await repo.update(
+      key('p-none'),
+      { set: { status: 'quiet' } },
+      { returnValues: 'none' },
+    );
     expect(result).to.equal(undefined);
     expect((recorder.commands[0].input as { ReturnValues: string }).ReturnValues).to.equal('NONE');
     expect((await repo.get(key('p-none'))).status).to.equal('quiet');
@@ -241,7 +305,9 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     const repo = db.repository(Profile);
     await repo.save(profile('p-enc', { ssn: undefined }));
     recorder.clear();
-    const updated = await repo.update(key('p-enc'), { set: { ssn: '999-88-7777', pin: 4321, codes: ['a', 'b'] } });
+    const updated = await repo.update(key('p-enc'), {
+      set: { ssn: '999-88-7777', pin: 4321, codes: ['a', 'b'] },
+    });
     expect(updated.ssn).to.equal('999-88-7777');
     expect(recorder.bodies()).to.not.include('999-88-7777');
     expect(recorder.bodies()).to.not.include('4321');
@@ -275,9 +341,14 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     await repo.save(profile('p-bad'));
     const raw = await rawItem('p-bad');
     await recorder.client.send(
-      new PutItemCommand({ TableName: repo.metadata.table, Item: { ...raw, ssn: { S: 'plain!' } } }),
+      new PutItemCommand({
+        TableName: repo.metadata.table,
+        Item: { ...raw, ssn: { S: 'plain!' } },
+      }),
     );
-    const error = await repo.update(key('p-bad'), { set: { status: 'x' } }).catch((e: unknown) => e);
+    const error = await repo
+      .update(key('p-bad'), { set: { status: 'x' } })
+      .catch((e: unknown) => e);
     expect((error as EncryptionError).code).to.equal('PLAINTEXT_IN_ENCRYPTED_FIELD');
   });
 
@@ -288,7 +359,9 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     expect(add).to.be.instanceOf(EncryptionError);
     expect((add as EncryptionError).code).to.equal('ENCRYPTED_FIELD_NOT_QUERYABLE');
     expect((add as EncryptionError).field).to.equal('pin');
-    const append = await repo.update(key('p-any'), { append: { codes: ['c'] } }).catch((e: unknown) => e);
+    const append = await repo
+      .update(key('p-any'), { append: { codes: ['c'] } })
+      .catch((e: unknown) => e);
     expect((append as EncryptionError).code).to.equal('ENCRYPTED_FIELD_NOT_QUERYABLE');
     const condition = await repo
       .update(key('p-any'), { set: { status: 'x' } }, { condition: (c) => c.eq('ssn', SSN) })
@@ -322,8 +395,12 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
       expect(error, JSON.stringify(changes)).to.be.instanceOf(ValidationError);
       expect((error as ValidationError).message).to.match(message);
     }
-    const badKey = await repo.update({ id: 'p-any' } as never, { set: { status: 'x' } }).catch((e: unknown) => e);
-    expect((badKey as ValidationError).message).to.equal('Profile.kind is a key property and must be set');
+    const badKey = await repo
+      .update({ id: 'p-any' }, { set: { status: 'x' } })
+      .catch((e: unknown) => e);
+    expect((badKey as ValidationError).message).to.equal(
+      'Profile.kind is a key property and must be set',
+    );
     const badOption = await repo
       .update(key('p-any'), { set: { status: 'x' } }, { returnValues: 'ALL_OLD' as never })
       .catch((e: unknown) => e);

@@ -14,20 +14,22 @@ export async function batchDeleteKeys<T extends object>(
   keys: readonly unknown[],
 ): Promise<void> {
   const { metadata, mapper } = context;
-  const site: InputSite = { className: metadata.className, operation: 'batchDelete', input: 'keys' };
+  const site: InputSite = {
+    className: metadata.className,
+    operation: 'batchDelete',
+    input: 'keys',
+  };
   return runOperation(context, 'batchDelete', async () => {
     const input = checkedInput(keys, site);
     const keyItems = input.map((key, index) => atPosition(site, index, () => mapper.key(key)));
     const canonical = keyItems.map((keyItem) => itemKey(metadata, keyItem));
     refuseDuplicateKeys(canonical, site);
-    const units = keyItems.map(
-      (Key, position): WriteUnit<unknown> => ({
-        position,
-        key: canonical[position],
-        request: { DeleteRequest: { Key } },
-        source: input[position],
-      }),
-    );
+    const units = keyItems.map((Key, position): WriteUnit<unknown> => ({
+      position,
+      key: canonical[position],
+      request: { DeleteRequest: { Key } },
+      source: input[position],
+    }));
     await writeBatch(context, 'batchDelete', units);
   });
 }

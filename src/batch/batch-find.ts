@@ -92,9 +92,14 @@ export async function batchFindEntities<T extends object>(
     const present: { position: number; item: Item }[] = [];
     for (const unit of units) {
       const item = found.get(unit.key);
-      if (item !== undefined) unit.inputs.forEach(({ position }) => present.push({ position, item }));
+      if (item !== undefined)
+        unit.inputs.forEach(({ position }) => present.push({ position, item }));
     }
-    const entities = await loadItems(context, present.map(({ item }) => item), scope);
+    const entities = await loadItems(
+      context,
+      present.map(({ item }) => item),
+      scope,
+    );
     const result: (T | undefined)[] = input.map(() => undefined);
     present.forEach(({ position }, i) => {
       result[position] = entities[i];

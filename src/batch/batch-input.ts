@@ -57,7 +57,8 @@ export function refuseDuplicateKeys(keys: readonly string[], site: InputSite): v
   const named = groups
     .slice(0, NAMED_DUPLICATES)
     .map((group) => group.map((index) => `${site.input}[${index}]`).join(', '));
-  const more = groups.length > NAMED_DUPLICATES ? ` and ${groups.length - NAMED_DUPLICATES} more groups` : '';
+  const more =
+    groups.length > NAMED_DUPLICATES ? ` and ${groups.length - NAMED_DUPLICATES} more groups` : '';
   throw new ValidationError(
     `${site.className}.${site.operation}: the same key appears more than once (${named.join('; ')}${more}); ` +
       'a batch may hold each key once: remove the duplicates',

@@ -32,7 +32,9 @@ export async function batchSaveEntities<T extends object>(
   return runOperation(context, 'batchSave', async (scope) => {
     const input = checkedInput(entities, site) as readonly T[];
     refuseVersioned(context);
-    const keys = input.map((entity, index) => atPosition(site, index, () => checkedKey(context, entity)));
+    const keys = input.map((entity, index) =>
+      atPosition(site, index, () => checkedKey(context, entity)),
+    );
     refuseDuplicateKeys(keys, site);
     if (input.length === 0) return [];
     const now = context.now();

@@ -1,5 +1,4 @@
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { BatchIncompleteError } from '../errors/batch-incomplete-error';
 import { convertDynamoError } from '../repository/dynamo-error-converter';
 import type { RepositoryContext } from '../repository/repository-context';
 import { CHUNK_CONCURRENCY, MAX_WRITE_REQUESTS } from './batch-limits';
@@ -23,7 +22,7 @@ export interface WriteUnit<S> {
 /**
  * Sends prepared puts and deletes with BatchWriteItem, 25 a request, retrying what DynamoDB
  * leaves unprocessed (see `retryWithBackoff`). Resolves once DynamoDB acknowledged every unit;
- * otherwise throws {@link BatchIncompleteError} listing, as the caller's inputs, what was and was
+ * otherwise throws `BatchIncompleteError` listing, as the caller's inputs, what was and was
  * not acknowledged. `acknowledged` is called with the units of each successful response.
  */
 export async function writeBatch<T extends object, U extends WriteUnit<unknown>>(
@@ -44,7 +43,9 @@ export async function writeBatch<T extends object, U extends WriteUnit<unknown>>
       const key = request.PutRequest?.Item ?? request.DeleteRequest?.Key;
       const unit = key === undefined ? undefined : byKey.get(itemKey(metadata, key));
       if (unit === undefined) {
-        throw new Error('theorydb internal error: DynamoDB returned an unprocessed request it was not sent');
+        throw new Error(
+          'theorydb internal error: DynamoDB returned an unprocessed request it was not sent',
+        );
       }
       return unit;
     });

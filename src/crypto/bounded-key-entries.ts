@@ -1,6 +1,13 @@
 import type { DataKeyMaterial } from './data-key';
 
-/** The bounds of a {@link BoundedKeyEntries}. */
+/**
+ * The bounds of a {@link BoundedKeyEntries}.
+ *
+ * @example
+ * ```ts
+ * const limits: KeyEntryLimits = { maxAgeMs: 60_000, maxUses: 1000, maxEntries: 1000 };
+ * ```
+ */
 export interface KeyEntryLimits {
   readonly maxAgeMs: number;
   readonly maxUses: number;
@@ -19,6 +26,12 @@ interface Entry {
  * `maxEntries` of them (least recently used first out). A miss starts one load that concurrent
  * callers share; a use is counted when it is handed out, before the load settles, so concurrent
  * callers can never take more than `maxUses` from one entry. A failed load is dropped.
+ *
+ * @example
+ * ```ts
+ * const entries = new BoundedKeyEntries(limits, Date.now);
+ * const key = await entries.use(id, () => provider.generateDataKey(keyArn, table));
+ * ```
  */
 export class BoundedKeyEntries {
   private readonly entries = new Map<string, Entry>();
@@ -77,11 +90,7 @@ export class BoundedKeyEntries {
   }
 }
 
-/** `load()` as a promise even if it throws synchronously. */
+/** `load()` as a promise even if it throws synchronously (the executor turns a throw into a rejection). */
 function settle(load: () => Promise<DataKeyMaterial>): Promise<DataKeyMaterial> {
-  try {
-    return load();
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return new Promise((resolve) => resolve(load()));
 }

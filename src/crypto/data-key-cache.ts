@@ -3,7 +3,14 @@ import { BoundedKeyEntries, type KeyEntryLimits } from './bounded-key-entries';
 import type { DataKeyMaterial } from './data-key';
 import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key-source';
 
-/** Options of {@link DataKeyCache}. */
+/**
+ * Options of {@link DataKeyCache}.
+ *
+ * @example
+ * ```ts
+ * const options: DataKeyCacheOptions = { maxAgeMs: 60_000, maxUses: 1000, maxEntries: 500 };
+ * ```
+ */
 export interface DataKeyCacheOptions {
   /** How long a data key is used after its KMS request started, in ms. The revocation delay. */
   maxAgeMs: number;
@@ -104,7 +111,14 @@ export class DataKeyCache {
     this.decryption.clear();
   }
 
-  /** A summary without keys: the cache holds plaintext data keys. */
+  /**
+   * A summary without keys: the cache holds plaintext data keys.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(cache); // {"encryptionKeys":1,"decryptionKeys":3}
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     return { encryptionKeys: this.encryption.size, decryptionKeys: this.decryption.size };
   }

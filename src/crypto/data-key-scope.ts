@@ -92,7 +92,14 @@ export class DataKeyScope {
     return pending;
   }
 
-  /** A summary without keys. */
+  /**
+   * A summary without keys.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(scope); // {"encryptionKeys":1,"decryptionKeys":2,"cached":false}
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     return {
       encryptionKeys: this.encryption.size,
@@ -105,10 +112,7 @@ export class DataKeyScope {
     return `DataKeyScope ${inspect(this.toJSON())}`;
   }
 
-  private throughCache(
-    id: string,
-    call: () => Promise<DataKeyMaterial>,
-  ): Promise<DataKeyMaterial> {
+  private throughCache(id: string, call: () => Promise<DataKeyMaterial>): Promise<DataKeyMaterial> {
     const failure = this.failed.get(id);
     if (failure !== undefined) return failure;
     const pending = call();

@@ -14,13 +14,27 @@ export interface DataKeySource {
   decryptDataKey(keyArn: string, wrappedKey: Buffer, table: string): Promise<DataKeyMaterial>;
 }
 
-/** The identity of a data key for encryption: one KMS key and one table. */
+/**
+ * The identity of a data key for encryption: one KMS key and one table.
+ *
+ * @example
+ * ```ts
+ * encryptionKeyId(keyArn, 'users'); // '["arn:aws:kms:...","users"]'
+ * ```
+ */
 export function encryptionKeyId(keyArn: string, table: string): string {
   // JSON arrays, not separators: no two (keyArn, table) pairs can produce the same id.
   return JSON.stringify([keyArn, table]);
 }
 
-/** The identity of a wrapped data key: its KMS key, its table and its wrapped bytes. */
+/**
+ * The identity of a wrapped data key: its KMS key, its table and its wrapped bytes.
+ *
+ * @example
+ * ```ts
+ * decryptionKeyId(keyArn, 'users', envelope.wrappedKey);
+ * ```
+ */
 export function decryptionKeyId(keyArn: string, table: string, wrappedKey: Buffer): string {
   return JSON.stringify([keyArn, table, wrappedKey.toString('base64')]);
 }

@@ -1,6 +1,11 @@
 /**
  * The error a {@link withDeadline} call rejects with when time is up. Named `TimeoutError` so that
  * anything classifying errors by name treats it as the timeout it is.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof DeadlineExceededError) log(`gave up after ${err.timeoutMs} ms`);
+ * ```
  */
 export class DeadlineExceededError extends Error {
   constructor(readonly timeoutMs: number) {
@@ -15,6 +20,11 @@ export class DeadlineExceededError extends Error {
  * The signal cancels the HTTP request inside the SDK; the race guarantees the bound even if some
  * step before the request (credential or endpoint resolution) ignores the signal. The timer is
  * cleared as soon as the work settles, so no timer outlives the call and keeps the process alive.
+ *
+ * @example
+ * ```ts
+ * const out = await withDeadline(3000, (abortSignal) => client.send(command, { abortSignal }));
+ * ```
  */
 export async function withDeadline<T>(
   timeoutMs: number,
@@ -31,7 +41,8 @@ export async function withDeadline<T>(
       controller.abort(error);
     }, timeoutMs);
   });
-  const running = work(controller.signal);
+  // Through the executor, so a synchronous throw becomes a rejection and still reaches `finally`.
+  const running = new Promise<T>((resolve) => resolve(work(controller.signal)));
   // When the deadline wins, the aborted request still rejects later: that rejection is expected
   // and must not surface as an unhandled rejection.
   running.catch(() => undefined);

@@ -1,6 +1,13 @@
 import { EncryptionError, type EncryptionErrorCode } from '../errors';
 
-/** What {@link toEncryptionError} knows about the failed call. Names only, never values. */
+/**
+ * What {@link toEncryptionError} knows about the failed call. Names only, never values.
+ *
+ * @example
+ * ```ts
+ * toEncryptionError(err, { keyArn, operation: 'GenerateDataKey' });
+ * ```
+ */
 export interface KmsErrorContext {
   /** The KMS key the call was about. */
   keyArn?: string;

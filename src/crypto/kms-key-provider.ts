@@ -11,7 +11,14 @@ import { DeadlineExceededError, withDeadline } from './kms-deadline';
 import { kmsEncryptionContext } from './kms-encryption-context';
 import { toEncryptionError } from './kms-error-mapping';
 
-/** Options of {@link KmsKeyProvider}. */
+/**
+ * Options of {@link KmsKeyProvider}.
+ *
+ * @example
+ * ```ts
+ * const options: KmsKeyProviderOptions = { client: new KMSClient({ maxAttempts: 2 }), timeoutMs: 2000 };
+ * ```
+ */
 export interface KmsKeyProviderOptions {
   /** The client every KMS call goes through (its retry settings apply within `timeoutMs`). */
   client: KMSClient;
@@ -167,7 +174,14 @@ export class KmsKeyProvider {
     }
   }
 
-  /** A summary: the client (and the credentials in its configuration) is never printed. */
+  /**
+   * A summary: the client (and the credentials in its configuration) is never printed.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(provider); // {"timeoutMs":3000,"resolvedKeys":1}
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     return { timeoutMs: this.timeoutMs, resolvedKeys: this.arns.size };
   }

@@ -24,7 +24,24 @@ export function sealWithNonce(
   context: ValueContext,
 ): Buffer {
   // Validation errors about the value come first, before any key is touched.
-  const plaintext = encodePlaintext(value, { entity: context.entity, field: context.attribute });
+  return sealEncodedWithNonce(key, nonce, encodePlaintext(value, { entity: context.entity }), context);
+}
+
+/**
+ * Seals an already encoded typed plaintext (from `encodePlaintext`), which it wipes once sealed.
+ * Lets the repository encode (and so validate) every value before it asks KMS for a key.
+ *
+ * @example
+ * ```ts
+ * const stored = sealEncodedWithNonce(dataKey, nextNonce(), encodePlaintext(value), context);
+ * ```
+ */
+export function sealEncodedWithNonce(
+  key: DataKeyMaterial,
+  nonce: Buffer,
+  plaintext: Buffer,
+  context: ValueContext,
+): Buffer {
   try {
     assertDataKeyConsistent(key);
     const header = encodeEnvelopeHeader({

@@ -7,7 +7,7 @@ import type { ParsedEnvelope } from './envelope';
 import { FORMAT_VERSION } from './envelope-layout';
 import { nextNonce } from './nonce-source';
 import { decodePlaintext } from './plaintext-codec';
-import { sealWithNonce } from './seal-with-nonce';
+import { sealEncodedWithNonce, sealWithNonce } from './seal-with-nonce';
 import { withValueContext } from './value-error-context';
 
 /**
@@ -32,6 +32,20 @@ export function sealValue(key: DataKeyMaterial, value: unknown, context: ValueCo
 }
 
 /**
+ * {@link sealValue} for a value already encoded with `encodePlaintext` (the repository encodes,
+ * and so validates, every value before it asks KMS for a data key). The encoded bytes are wiped.
+ *
+ * @example
+ * ```ts
+ * const plaintext = encodePlaintext(user.email, { entity: 'User', field: 'email' });
+ * const stored = sealPlaintext(dataKey, plaintext, context);
+ * ```
+ */
+export function sealPlaintext(key: DataKeyMaterial, plaintext: Buffer, context: ValueContext): Buffer {
+  return sealEncodedWithNonce(key, nextNonce(), plaintext, context);
+}
+
+/**
  * Decrypt one parsed envelope with the data key its wrapped key decrypted to, and return the
  * value with the type it was saved with. Nothing is returned unless the GCM tag verifies.
  *
@@ -50,7 +64,8 @@ export function openValue(
   envelope: ParsedEnvelope,
   context: ValueContext,
 ): unknown {
-  const where = { entity: context.entity, field: context.attribute, keyArn: key.keyArn };
+  // The field (a property name) is filled in by the repository; this layer only knows attributes.
+  const where = { entity: context.entity, keyArn: key.keyArn };
   if (envelope.version !== FORMAT_VERSION) {
     throw new EncryptionError('MALFORMED_CIPHERTEXT', 'unsupported envelope format version', where);
   }

@@ -3,7 +3,7 @@ import type { ValueContext } from './associated-data';
 import type { DataKeyMaterial } from './data-key';
 
 /**
- * Fill in the entity, field (the stored attribute name) and key ARN of an `EncryptionError`
+ * Fill in the entity and key ARN of an `EncryptionError`
  * raised below the per-value layer, which did not know them. Other errors pass unchanged.
  *
  * @example
@@ -19,7 +19,6 @@ export function withValueContext(
   if (!(error instanceof EncryptionError)) return error;
   return error.withContext({
     entity: context.entity,
-    field: context.attribute,
     keyArn: key.keyArn,
   });
 }

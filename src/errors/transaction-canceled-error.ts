@@ -34,7 +34,10 @@ export interface TransactionCancellationReason {
   readonly expectedVersion?: number;
 }
 
-const RETRYABLE: ReadonlySet<TransactionReasonCode> = new Set(['TRANSACTION_CONFLICT', 'THROTTLED']);
+const RETRYABLE: ReadonlySet<TransactionReasonCode> = new Set([
+  'TRANSACTION_CONFLICT',
+  'THROTTLED',
+]);
 
 /**
  * DynamoDB cancelled a transaction (`TransactionCanceledException`): nothing of it was written.

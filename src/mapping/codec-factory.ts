@@ -83,7 +83,7 @@ function setFor(request: CodecRequest): CodecResult {
     [Number, 'number'],
     [BigInt, 'bigint'],
     [Uint8Array, 'binary'],
-    [Buffer, 'binary'],
+    [Buffer, 'buffer'],
   ]);
   if (request.items === undefined) return { codec: setCodec(request.site, undefined) };
   const element = elements.get(request.items);

@@ -15,7 +15,6 @@ import type {
   KeyAttributeMetadata,
 } from './entity-metadata';
 import { metadataStorage } from './metadata-storage';
-import { installRedaction } from './redaction';
 import { ENCRYPTABLE_TYPES, LIFECYCLE_TYPES, defaultTypeFor } from './type-defaults';
 
 const resolved = new WeakMap<Constructor, EntityMetadata>();
@@ -30,10 +29,6 @@ export function entityMetadata<T extends object>(target: Constructor<T>): Entity
   if (cached !== undefined) return cached as EntityMetadata<T>;
   const metadata = discover(target);
   resolved.set(target, metadata);
-  installRedaction(
-    target,
-    metadata.encryptedAttributes.map((a) => a.property),
-  );
   return metadata;
 }
 

@@ -10,8 +10,8 @@ const redactedNames = new WeakMap<object, ReadonlySet<string>>();
  * Gives an entity class a `toJSON` and a `util.inspect.custom` that print `[REDACTED]` for its
  * encrypted properties, unless the class defines its own. The properties themselves keep the
  * plaintext for the application; only the printed forms are redacted, so a stray
- * `console.log(user)` or `JSON.stringify(user)` cannot leak a secret. Runs once per class, at
- * discovery.
+ * `console.log(user)` or `JSON.stringify(user)` cannot leak a secret. Runs once per class, when
+ * `@Entity` is applied.
  */
 export function installRedaction(target: Constructor, encryptedProperties: readonly string[]) {
   if (encryptedProperties.length === 0) return;

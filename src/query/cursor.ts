@@ -24,8 +24,12 @@ import type { KeyAttributeMetadata } from '../metadata/entity-metadata';
 export const CURSOR_VERSION = 1;
 const DOMAIN = Buffer.from('theorydb:cursor\0', 'utf8');
 const TAG_LENGTH = 32;
-/** Longer strings are refused before any decoding: a bound on the work a caller can cause. */
-const MAX_CURSOR_LENGTH = 16_384;
+/**
+ * Longer strings are refused before any decoding: a bound on the work a caller can cause. Room
+ * for a parallel scan's cursor with many segments in flight, each with a key of DynamoDB's
+ * maximum size.
+ */
+const MAX_CURSOR_LENGTH = 262_144;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Where a sequential query or scan stopped. */
@@ -68,7 +72,10 @@ export function encodeCursor(scope: CursorScope, position: CursorPosition): stri
  */
 export function decodeCursor(scope: CursorScope, cursor: unknown): CursorPosition {
   const invalid = (why: string) =>
-    new InvalidCursorError(`${scope.entity}: ${why}; pass the cursor of this query's previous page`, scope.entity);
+    new InvalidCursorError(
+      `${scope.entity}: ${why}; pass the cursor of this query's previous page`,
+      scope.entity,
+    );
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH) {
     throw invalid('the cursor is not a theorydb cursor');
   }
@@ -116,7 +123,10 @@ type WireKey = Record<string, Partial<Record<KeyAttributeType, string>>>;
 
 function toPayload(position: CursorPosition): unknown {
   if (position.kind === 'key') return { k: toWireKey(position.key) };
-  return { n: position.next, a: position.active.map(({ segment, key }) => [segment, toWireKey(key)]) };
+  return {
+    n: position.next,
+    a: position.active.map(({ segment, key }) => [segment, toWireKey(key)]),
+  };
 }
 
 function toWireKey(key: Item): WireKey {
@@ -124,7 +134,8 @@ function toWireKey(key: Item): WireKey {
   for (const [attribute, value] of Object.entries(key)) {
     if (value.S !== undefined) wire[attribute] = { S: value.S };
     else if (value.N !== undefined) wire[attribute] = { N: value.N };
-    else if (value.B !== undefined) wire[attribute] = { B: Buffer.from(value.B).toString('base64') };
+    else if (value.B !== undefined)
+      wire[attribute] = { B: Buffer.from(value.B).toString('base64') };
     else throw new Error(`theorydb internal error: key attribute "${attribute}" is not S, N or B`);
   }
   return wire;

@@ -54,7 +54,9 @@ export function renderKeyCondition(
     target.partitionKey,
     metadata,
   );
-  const clauses = [`${context.name(target.partitionKey.attribute)} = ${context.value(partitionValue)}`];
+  const clauses = [
+    `${context.name(target.partitionKey.attribute)} = ${context.value(partitionValue)}`,
+  ];
   if (spec.sortKey !== undefined) {
     const { property, condition } = spec.sortKey;
     const sortKey = target.sortKey;

@@ -15,9 +15,10 @@ interface SegmentCursor {
 }
 
 /**
- * Runs one request per segment at a time, at most `concurrency` in flight, until every segment is
- * exhausted or `stop()` says so. `read(segment, startKey)` returns where that segment continues;
- * `settled` receives each result in completion order (segments interleave).
+ * Reads the segments of a parallel scan, one request per segment at a time and at most
+ * `concurrency` requests in flight, until every segment is exhausted or `stop()` says so. Yields
+ * each page in completion order (segments interleave); a segment's next request is sent only
+ * after its previous page has been taken.
  */
 async function* segmentPool<P extends { readonly lastKey: Item | undefined }>(
   segments: SegmentPlan,

@@ -7,7 +7,14 @@ import { type ReadSpec, initialSpec, withSpec } from './read-spec';
 import { findIndex } from './read-target';
 import { type SortKeyCondition, SortKeyConditionBuilder } from './sort-key-condition';
 
-/** The properties of `T` that can be key values. */
+/**
+ * The properties of `T` that can be key values (string, number, bigint, Uint8Array, Date).
+ *
+ * @example
+ * ```ts
+ * type OrderKeys = KeyProperty<Order>; // 'customerId' | 'orderId' | 'total' | ...
+ * ```
+ */
 export type KeyProperty<T> = {
   [P in keyof T]-?: NonNullable<T[P]> extends KeyValue ? P : never;
 }[keyof T] &
@@ -15,10 +22,20 @@ export type KeyProperty<T> = {
 
 /**
  * The partition of a query: an object with one property, the partition key of the table (or of
- * the index chosen with `.index(name)`), such as `{ customerId: 'c1' }`.
+ * the index chosen with `.index(name)`), such as `{ customerId: 'c1' }`. The compiler allows any
+ * one key-typed property (it cannot know which index will be chosen) and refuses a second one;
+ * which property is right is checked before the first request.
+ *
+ * @example
+ * ```ts
+ * const partition: QueryPartition<Order> = { customerId: 'c1' };
+ * await orders.query(partition).all();
+ * ```
  */
 export type QueryPartition<T> = {
-  [P in KeyProperty<T>]: { readonly [Q in P]: NonNullable<T[Q]> };
+  [P in KeyProperty<T>]: { readonly [Q in P]: NonNullable<T[Q]> } & {
+    readonly [Q in Exclude<KeyProperty<T>, P>]?: never;
+  };
 }[KeyProperty<T>];
 
 /**
@@ -75,7 +92,9 @@ export class QueryBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
     const property = typeof first === 'string' ? first : undefined;
     const build = typeof first === 'string' ? second : first;
     if (typeof build !== 'function') {
-      throw new TypeError('sortKey() needs a function building the condition, such as (k) => k.eq(v)');
+      throw new TypeError(
+        'sortKey() needs a function building the condition, such as (k) => k.eq(v)',
+      );
     }
     const condition = build(new SortKeyConditionBuilder<never>());
     return this.derive(withSpec(this.spec, { sortKey: Object.freeze({ property, condition }) }));

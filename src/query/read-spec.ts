@@ -20,8 +20,7 @@ export interface ReadSpec {
   readonly partition: unknown;
   readonly index: IndexMetadata | undefined;
   readonly sortKey:
-    | { readonly property: string | undefined; readonly condition: SortKeyCondition }
-    | undefined;
+    { readonly property: string | undefined; readonly condition: SortKeyCondition } | undefined;
   readonly filters: readonly Condition[];
   readonly limit: number | undefined;
   /** DynamoDB's `Limit` for each request (items read before the filter). */

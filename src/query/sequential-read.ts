@@ -1,8 +1,8 @@
+import type { Item } from '../mapping/entity-mapper';
 import type { RepositoryContext } from '../repository/repository-context';
 import { runOperation } from '../repository/run-operation';
 import { compileRead } from './compile-read';
 import { decodeCursor, encodeCursor } from './cursor';
-import type { Item } from '../mapping/entity-mapper';
 import { fetchPage, readPage } from './page-reader';
 import type { PageOptions, ReadPage } from './read-page';
 import { checkedInteger, type ReadSpec } from './read-spec';
@@ -30,7 +30,10 @@ export async function sequentialPage<T extends object, R>(
     const page = await readPage<T, R>(context, plan, { startKey, limit: size }, scope);
     return page.lastKey === undefined
       ? { items: page.items }
-      : { items: page.items, cursor: encodeCursor(plan.cursor, { kind: 'key', key: page.lastKey }) };
+      : {
+          items: page.items,
+          cursor: encodeCursor(plan.cursor, { kind: 'key', key: page.lastKey }),
+        };
   });
 }
 

@@ -8,6 +8,12 @@ import type { KeyValue } from '../repository/entity-key';
  * A condition on the sort key of a query's table or index, as an immutable value. Built with a
  * {@link SortKeyConditionBuilder}; the value is converted the way the sort key is stored only when
  * the request is made, so one condition serves the table and any index with a compatible key.
+ *
+ * @example
+ * ```ts
+ * const lastWeek: SortKeyCondition = new SortKeyConditionBuilder().gte('2026-01-01');
+ * await repo.query({ customerId: 'c1' }).sortKey(() => lastWeek).all();
+ * ```
  */
 export type SortKeyCondition =
   | { readonly kind: 'eq' | 'lt' | 'lte' | 'gt' | 'gte'; readonly value: unknown }
@@ -26,32 +32,86 @@ export type SortKeyCondition =
  * ```
  */
 export class SortKeyConditionBuilder<V = KeyValue> {
+  /**
+   * The sort key equals `value`.
+   *
+   * @example
+   * ```ts
+   * repo.query({ customerId: 'c1' }).sortKey((k) => k.eq('ORDER#42'));
+   * ```
+   */
   eq(value: V): SortKeyCondition {
     return Object.freeze({ kind: 'eq', value });
   }
 
+  /**
+   * The sort key sorts before `value`.
+   *
+   * @example
+   * ```ts
+   * repo.query({ stream: 'a' }).sortKey((k) => k.lt(100));
+   * ```
+   */
   lt(value: V): SortKeyCondition {
     return Object.freeze({ kind: 'lt', value });
   }
 
+  /**
+   * The sort key sorts before `value` or equals it.
+   *
+   * @example
+   * ```ts
+   * repo.query({ stream: 'a' }).sortKey((k) => k.lte(100));
+   * ```
+   */
   lte(value: V): SortKeyCondition {
     return Object.freeze({ kind: 'lte', value });
   }
 
+  /**
+   * The sort key sorts after `value`.
+   *
+   * @example
+   * ```ts
+   * repo.query({ stream: 'a' }).sortKey((k) => k.gt(100));
+   * ```
+   */
   gt(value: V): SortKeyCondition {
     return Object.freeze({ kind: 'gt', value });
   }
 
+  /**
+   * The sort key sorts after `value` or equals it.
+   *
+   * @example
+   * ```ts
+   * repo.query({ userId: 'u1' }).sortKey('createdAt', (k) => k.gte(new Date('2026-01-01')));
+   * ```
+   */
   gte(value: V): SortKeyCondition {
     return Object.freeze({ kind: 'gte', value });
   }
 
-  /** Both ends included, as DynamoDB's BETWEEN; `low` must not sort after `high`. */
+  /**
+   * Both ends included, as DynamoDB's BETWEEN; `low` must not sort after `high`.
+   *
+   * @example
+   * ```ts
+   * repo.query({ stream: 'a' }).sortKey((k) => k.between(10, 20));
+   * ```
+   */
   between(low: V, high: V): SortKeyCondition {
     return Object.freeze({ kind: 'between', low, high });
   }
 
-  /** A string sort key starting with `prefix` (a `Uint8Array` prefix for a binary sort key). */
+  /**
+   * A string sort key starting with `prefix` (a `Uint8Array` prefix for a binary sort key).
+   *
+   * @example
+   * ```ts
+   * repo.query({ customerId: 'c1' }).sortKey((k) => k.beginsWith('ORDER#2026-'));
+   * ```
+   */
   beginsWith(prefix: string | Uint8Array): SortKeyCondition {
     return Object.freeze({ kind: 'beginsWith', prefix });
   }

@@ -2,7 +2,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DataKeyScope } from '../crypto/data-key-scope';
 import { type ParsedEnvelope, hasEnvelopeMagic, parseEnvelope } from '../crypto/envelope';
 import { keyFingerprint } from '../crypto/key-fingerprint';
-import { openValue, sealValue } from '../crypto/value-cipher';
+import { encodePlaintext } from '../crypto/plaintext-codec';
+import { checkDeclaredType } from '../mapping/declared-type';
+import { openValue, sealPlaintext } from '../crypto/value-cipher';
 import type { KeyPart, ValueContext } from '../crypto/value-context';
 import { EncryptionError } from '../errors';
 import type { Item } from '../mapping/entity-mapper';
@@ -83,23 +85,30 @@ export class ItemEncryption {
     }
     const present = this.encrypted.filter((field) => source[field.property] !== undefined);
     if (present.length === 0) return;
-    for (const field of present) {
+    // Every value is checked and encoded before the first KMS call: a bad value costs nothing.
+    const encoded = present.map((field) => {
       const value = source[field.property];
-      if (value !== null) field.codec.write(value); // throws ValidationError on a wrong type
-    }
-    const activeScope = this.requireScope(scope);
-    const sealed = await Promise.all(
-      present.map(async (field) => {
-        const keyArn = await this.binding.keyArn(field.encryption?.keyName, this.site(field));
-        const key = await this.withContext(field, keyArn, () =>
-          activeScope.encryptionKey(keyArn, this.metadata.table),
-        );
-        return sealValue(key, source[field.property], this.valueContext(item, field));
-      }),
-    );
-    present.forEach((field, i) => {
-      item[field.attribute] = { B: sealed[i] };
+      if (value !== null) checkDeclaredType(field.codec, this.codecSite(field), value);
+      return encodePlaintext(value, this.site(field));
     });
+    try {
+      const activeScope = this.requireScope(scope);
+      const sealed = await Promise.all(
+        present.map(async (field, i) => {
+          const keyArn = await this.binding.keyArn(field.encryption?.keyName, this.site(field));
+          return this.withContext(field, keyArn, async () => {
+            const key = await activeScope.encryptionKey(keyArn, this.metadata.table);
+            return sealPlaintext(key, encoded[i], this.valueContext(item, field));
+          });
+        }),
+      );
+      present.forEach((field, i) => {
+        item[field.attribute] = { B: sealed[i] };
+      });
+    } finally {
+      // The encoded plaintexts are ours alone; sealing wipes them, and so does a failure.
+      for (const bytes of encoded) bytes.fill(0);
+    }
   }
 
   /**
@@ -202,6 +211,10 @@ export class ItemEncryption {
       ...(sortKey === undefined ? {} : { sortKey: keyPart(sortKey.attribute, item) }),
       attribute: field.attribute,
     };
+  }
+
+  private codecSite(field: AttributeMetadata) {
+    return { entity: this.metadata.className, property: field.property, attribute: field.attribute };
   }
 
   private site(field: AttributeMetadata): { entity: string; field: string } {

@@ -13,7 +13,7 @@ import { newScan, type ScanBuilder } from '../query/scan-builder';
 import { entityFromStreamImage } from '../streams/stream-entity';
 import type { StreamImage } from '../streams/stream-image';
 import { updateEntity } from '../update/update-operation';
-import type { UpdateChanges, UpdateOptions, UpdateResult } from '../update/update-spec';
+import type { UpdateChanges, UpdateOptions } from '../update/update-spec';
 
 /**
  * Saves, loads and deletes instances of one entity class. Get one from `db.repository(Cls)`; it is
@@ -147,12 +147,29 @@ export class Repository<T extends object> {
    * );
    * ```
    */
-  update<O extends UpdateOptions<T> = UpdateOptions<T>>(
+  update(
     key: EntityKey<T>,
     changes: UpdateChanges<T>,
-    options?: O,
-  ): Promise<UpdateResult<T, O>> {
-    return updateEntity(this.context, key, changes, options) as Promise<UpdateResult<T, O>>;
+    options?: UpdateOptions<T> & { returnValues?: 'allNew' },
+  ): Promise<T>;
+  /** With `returnValues: 'none'`: resolves to `undefined`. */
+  update(
+    key: EntityKey<T>,
+    changes: UpdateChanges<T>,
+    options: UpdateOptions<T> & { returnValues: 'none' },
+  ): Promise<undefined>;
+  /** With options whose `returnValues` is not known statically. */
+  update(
+    key: EntityKey<T>,
+    changes: UpdateChanges<T>,
+    options?: UpdateOptions<T>,
+  ): Promise<T | undefined>;
+  update(
+    key: EntityKey<T>,
+    changes: UpdateChanges<T>,
+    options?: UpdateOptions<T>,
+  ): Promise<T | undefined> {
+    return updateEntity(this.context, key, changes, options);
   }
 
   /**

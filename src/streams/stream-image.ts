@@ -49,7 +49,10 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  */
 export function itemFromStreamImage(image: unknown, entity: string): Item {
   if (typeof image !== 'object' || image === null || Array.isArray(image)) {
-    throw new ValidationError(`${entity}.fromStreamImage expects an image object (NewImage or OldImage)`, entity);
+    throw new ValidationError(
+      `${entity}.fromStreamImage expects an image object (NewImage or OldImage)`,
+      entity,
+    );
   }
   const item: Item = {};
   for (const [name, value] of Object.entries(image)) {
@@ -62,11 +65,15 @@ function attributeValue(value: unknown, where: string, entity: string): Attribut
   const bad = (why: string) =>
     new ValidationError(`${entity}.fromStreamImage: attribute "${where}" ${why}`, entity);
   if (typeof value !== 'object' || value === null) throw bad('is not a DynamoDB attribute value');
-  const present = Object.entries(value).filter(([, v]) => v !== undefined);
+  const present = Object.entries(value as Record<string, unknown>).filter(
+    ([, v]) => v !== undefined,
+  );
   if (present.length !== 1) throw bad('must hold exactly one DynamoDB type');
   const [type, inner] = present[0];
   const strings = (list: unknown): string[] => {
-    if (!Array.isArray(list) || list.some((s) => typeof s !== 'string')) throw bad(`${type} must be strings`);
+    if (!Array.isArray(list) || list.some((s) => typeof s !== 'string')) {
+      throw bad(`${type} must be strings`);
+    }
     return list as string[];
   };
   const binary = (b: unknown): Uint8Array => {
@@ -100,9 +107,13 @@ function attributeValue(value: unknown, where: string, entity: string): Attribut
       if (!Array.isArray(inner)) throw bad('L must be a list');
       return { L: inner.map((v, i) => attributeValue(v, `${where}[${i}]`, entity)) };
     case 'M': {
-      if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) throw bad('M must be a map');
+      if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+        throw bad('M must be a map');
+      }
       const map: Record<string, AttributeValue> = {};
-      for (const [k, v] of Object.entries(inner)) map[k] = attributeValue(v, `${where}.${k}`, entity);
+      for (const [k, v] of Object.entries(inner as Record<string, unknown>)) {
+        map[k] = attributeValue(v, `${where}.${k}`, entity);
+      }
       return { M: map };
     }
     default:

@@ -69,5 +69,7 @@ export function canceledError(
     failed.length === 0
       ? 'no reason given'
       : failed.map((r) => `action ${r.index} (${r.action} ${r.entity}): ${r.code}`).join('; ');
-  return new TransactionCanceledError(`${operation} canceled: ${summary}`, reasons, { cause: error });
+  return new TransactionCanceledError(`${operation} canceled: ${summary}`, reasons, {
+    cause: error,
+  });
 }

@@ -10,7 +10,7 @@ export function cachedResolver(resolve: ContextResolver): ContextResolver {
   return <E extends object>(target: Constructor<E>): RepositoryContext<E> => {
     let context = contexts.get(target);
     if (context === undefined) {
-      context = resolve(target) as unknown as RepositoryContext<object>;
+      context = resolve(target);
       contexts.set(target, context);
     }
     return context as unknown as RepositoryContext<E>;

@@ -21,21 +21,32 @@ export interface PreparedAction {
  * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), to tell a version conflict from a failed
  * condition.
  */
-export async function prepareAction(action: PendingAction, scope: DataKeyScope | undefined): Promise<PreparedAction> {
+export async function prepareAction(
+  action: PendingAction,
+  scope: DataKeyScope | undefined,
+): Promise<PreparedAction> {
   const { metadata } = action.context;
   switch (action.kind) {
     case 'save': {
       const request = await prepareSave(action.context, action.entity, action.options, scope);
       const stored = needsStoredItemOnFailure(request.checks);
       return {
-        item: { Put: { ...request.put, ...(stored ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}) } },
+        item: {
+          Put: {
+            ...request.put,
+            ...(stored ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+          },
+        },
         site: { metadata, action: 'save', checks: request.checks },
         saved: { entity: action.entity, request },
       };
     }
     case 'update': {
       const update = await prepareUpdate(action.context, action.checked, scope);
-      return { item: { Update: update }, site: { metadata, action: 'update', checks: action.checked.checks } };
+      return {
+        item: { Update: update },
+        site: { metadata, action: 'update', checks: action.checked.checks },
+      };
     }
     case 'delete':
       return {

@@ -30,7 +30,9 @@ export type TransactGet = readonly [target: Constructor<object>, key: object];
  * ```
  */
 export type TransactFindResult<L extends readonly TransactGet[]> = {
-  -readonly [I in keyof L]: L[I] extends readonly [Constructor<infer E>, unknown] ? E | undefined : never;
+  -readonly [I in keyof L]: L[I] extends readonly [Constructor<infer E>, unknown]
+    ? E | undefined
+    : never;
 };
 
 interface Target {
@@ -47,14 +49,16 @@ export async function transactFind(
   resolve: ContextResolver,
   gets: readonly TransactGet[],
 ): Promise<(object | undefined)[]> {
-  if (!Array.isArray(gets)) {
+  if (!isArray(gets)) {
     throw new ValidationError('db.transactFind expects an array of [EntityClass, key] pairs');
   }
   assertActionCount(gets.length, 'transactFind');
   const contextOf = cachedResolver(resolve);
   const targets = gets.map((get, index): Target => {
-    if (!Array.isArray(get) || get.length !== 2) {
-      throw new ValidationError(`db.transactFind: item ${index} must be an [EntityClass, key] pair`);
+    if (!isPair(get)) {
+      throw new ValidationError(
+        `db.transactFind: item ${index} must be an [EntityClass, key] pair`,
+      );
     }
     const context = contextOf(get[0]);
     return { context, key: context.mapper.key(get[1]) };
@@ -69,7 +73,9 @@ export async function transactFind(
     try {
       const output = await contexts[0].client.send(
         new TransactGetItemsCommand({
-          TransactItems: targets.map((t) => ({ Get: { TableName: t.context.metadata.table, Key: t.key } })),
+          TransactItems: targets.map((t) => ({
+            Get: { TableName: t.context.metadata.table, Key: t.key },
+          })),
         }),
       );
       responses = output.Responses ?? [];
@@ -112,4 +118,13 @@ export async function transactFind(
     }
     return results;
   });
+}
+
+// Plain booleans, not type guards: narrowing to `any[]` would lose the declared types.
+function isArray(value: unknown): boolean {
+  return Array.isArray(value);
+}
+
+function isPair(value: unknown): boolean {
+  return Array.isArray(value) && value.length === 2;
 }

@@ -23,7 +23,9 @@ export async function runTransaction<R>(
   build: (tx: TransactionBuilder) => R | Promise<R>,
 ): Promise<R> {
   if (typeof build !== 'function') {
-    throw new ValidationError('db.transaction expects a callback that adds the actions: (tx) => { ... }');
+    throw new ValidationError(
+      'db.transaction expects a callback that adds the actions: (tx) => { ... }',
+    );
   }
   const tx = new TransactionBuilder(cachedResolver(resolve));
   let result: R;

@@ -7,7 +7,6 @@ import { describeType } from '../mapping/attribute-codec';
 import type { Constructor } from '../metadata/declarations';
 import { type DeleteOptions, prepareDelete } from '../repository/delete-operation';
 import type { EntityKey } from '../repository/entity-key';
-import type { RepositoryContext } from '../repository/repository-context';
 import type { SaveOptions } from '../repository/save-request';
 import { checkUpdate } from '../update/update-operation';
 import type { TransactionUpdateOptions, UpdateChanges } from '../update/update-spec';
@@ -64,9 +63,9 @@ export class TransactionBuilder {
     const context = state.contextOf(classOf(entity));
     state.actions.push({
       kind: 'save',
-      context: context as RepositoryContext<object>,
+      context,
       entity,
-      options: options as SaveOptions<object>,
+      options: options,
     });
     return this;
   }
@@ -81,11 +80,15 @@ export class TransactionBuilder {
    * });
    * ```
    */
-  delete<E extends object>(target: Constructor<E>, key: EntityKey<E>, options: DeleteOptions<E> = {}): this {
+  delete<E extends object>(
+    target: Constructor<E>,
+    key: EntityKey<E>,
+    options: DeleteOptions<E> = {},
+  ): this {
     const state = this.open('delete');
     const context = state.contextOf(target);
     const request = prepareDelete(context, key, options);
-    state.actions.push({ kind: 'delete', context: context as RepositoryContext<object>, request });
+    state.actions.push({ kind: 'delete', context, request });
     return this;
   }
 
@@ -110,7 +113,7 @@ export class TransactionBuilder {
     const state = this.open('update');
     const context = state.contextOf(target);
     const checked = checkUpdate(context, key, changes, options);
-    state.actions.push({ kind: 'update', context: context as RepositoryContext<object>, checked });
+    state.actions.push({ kind: 'update', context, checked });
     return this;
   }
 
@@ -126,12 +129,19 @@ export class TransactionBuilder {
    * });
    * ```
    */
-  check<E extends object>(target: Constructor<E>, key: EntityKey<E>, condition: ConditionInput<E>): this {
+  check<E extends object>(
+    target: Constructor<E>,
+    key: EntityKey<E>,
+    condition: ConditionInput<E>,
+  ): this {
     const state = this.open('check');
     const context = state.contextOf(target);
     const { metadata } = context;
     if (condition === undefined || condition === null) {
-      throw new ValidationError(`${metadata.className}: tx.check needs a condition`, metadata.className);
+      throw new ValidationError(
+        `${metadata.className}: tx.check needs a condition`,
+        metadata.className,
+      );
     }
     const Key = context.mapper.key(key);
     const expressions = new ExpressionContext();
@@ -143,8 +153,13 @@ export class TransactionBuilder {
     );
     state.actions.push({
       kind: 'check',
-      context: context as RepositoryContext<object>,
-      request: { TableName: metadata.table, Key, ConditionExpression: rendered, ...expressions.attributes() },
+      context,
+      request: {
+        TableName: metadata.table,
+        Key,
+        ConditionExpression: rendered,
+        ...expressions.attributes(),
+      },
     });
     return this;
   }

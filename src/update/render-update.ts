@@ -3,7 +3,11 @@ import type { ExpressionContext } from '../expressions/expression-context';
 
 /** One change of an update, on a stored attribute, with its value already as DynamoDB stores it. */
 export type UpdateAction =
-  | { readonly kind: 'set' | 'add' | 'append'; readonly attribute: string; readonly value: AttributeValue }
+  | {
+      readonly kind: 'set' | 'add' | 'append';
+      readonly attribute: string;
+      readonly value: AttributeValue;
+    }
   | { readonly kind: 'remove'; readonly attribute: string };
 
 /**
@@ -17,7 +21,10 @@ export type UpdateAction =
  * // 'ADD #n0 :v0'
  * ```
  */
-export function renderUpdate(actions: readonly UpdateAction[], expressions: ExpressionContext): string {
+export function renderUpdate(
+  actions: readonly UpdateAction[],
+  expressions: ExpressionContext,
+): string {
   const set: string[] = [];
   const remove: string[] = [];
   const add: string[] = [];
@@ -29,7 +36,9 @@ export function renderUpdate(actions: readonly UpdateAction[], expressions: Expr
         break;
       case 'append': {
         const empty = expressions.value({ L: [] });
-        set.push(`${name} = list_append(if_not_exists(${name}, ${empty}), ${expressions.value(action.value)})`);
+        set.push(
+          `${name} = list_append(if_not_exists(${name}, ${empty}), ${expressions.value(action.value)})`,
+        );
         break;
       }
       case 'remove':

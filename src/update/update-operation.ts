@@ -58,10 +58,15 @@ export function checkUpdate<T extends object>(
     );
   }
   const expected = versionOf(context, options.expectedVersion);
-  const condition = options.condition as ConditionInput<unknown> | undefined;
+  const condition = options.condition;
   // Rendered once here only to refuse a bad condition before anything is encrypted or sent.
   if (condition !== undefined) {
-    renderCondition(toCondition(condition), new PathResolver(metadata), new ExpressionContext(), 'a condition');
+    renderCondition(
+      toCondition(condition),
+      new PathResolver(metadata),
+      new ExpressionContext(),
+      'a condition',
+    );
   }
   return {
     keyItem,
@@ -84,11 +89,16 @@ export async function prepareUpdate<T extends object>(
   scope: DataKeyScope | undefined,
 ): Promise<Update> {
   const { metadata } = context;
-  const actions: UpdateAction[] = [...checked.plan.actions, ...(await sealedActions(context, checked, scope))];
+  const actions: UpdateAction[] = [
+    ...checked.plan.actions,
+    ...(await sealedActions(context, checked, scope)),
+  ];
   if (metadata.updatedAt !== undefined) {
     const now = timestampAs(metadata.updatedAt.codec.kind, context.now());
     const value = metadata.updatedAt.codec.write(now);
-    if (value !== undefined) actions.push({ kind: 'set', attribute: metadata.updatedAt.attribute, value });
+    if (value !== undefined) {
+      actions.push({ kind: 'set', attribute: metadata.updatedAt.attribute, value });
+    }
   }
   if (metadata.version !== undefined) {
     // ADD rather than SET #v = #v + :one: it also works on an item saved before @Version existed.
@@ -99,7 +109,12 @@ export async function prepareUpdate<T extends object>(
   const clauses = [`attribute_exists(${expressions.name(metadata.partitionKey.attribute)})`];
   if (checked.condition !== undefined) {
     clauses.push(
-      renderCondition(toCondition(checked.condition), new PathResolver(metadata), expressions, 'a condition'),
+      renderCondition(
+        toCondition(checked.condition),
+        new PathResolver(metadata),
+        expressions,
+        'a condition',
+      ),
     );
   }
   const expected = checked.checks.version?.expected;
@@ -114,7 +129,9 @@ export async function prepareUpdate<T extends object>(
     UpdateExpression: updateExpression,
     ConditionExpression: allOf(clauses),
     ...expressions.attributes(),
-    ...(needsStoredItemOnFailure(checked.checks) ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+    ...(needsStoredItemOnFailure(checked.checks)
+      ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
+      : {}),
   };
 }
 
@@ -128,7 +145,7 @@ async function sealedActions<T extends object>(
   if (properties.length === 0) return [];
   // encryptInto binds each value to the key attributes found in the item it writes into.
   const item: Item = { ...checked.keyItem };
-  await context.encryption.encryptInto(item, checked.plan.sealed as Record<string, unknown>, scope);
+  await context.encryption.encryptInto(item, checked.plan.sealed, scope);
   return properties.map((property): UpdateAction => {
     const attribute = context.metadata.byProperty.get(property)!.attribute;
     const value = item[attribute];
@@ -158,7 +175,10 @@ export async function updateEntity<T extends object>(
     async (scope) => {
       const update = await prepareUpdate(context, checked, scope);
       const output = await context.client.send(
-        new UpdateItemCommand({ ...update, ReturnValues: returnValues === 'none' ? 'NONE' : 'ALL_NEW' }),
+        new UpdateItemCommand({
+          ...update,
+          ReturnValues: returnValues === 'none' ? 'NONE' : 'ALL_NEW',
+        }),
       );
       if (returnValues === 'none') return undefined;
       if (output.Attributes === undefined) {

@@ -158,7 +158,11 @@ export function planUpdate(metadata: EntityMetadata, changes: unknown): UpdatePl
   }
   for (const [property, value] of entries(metadata, given.add, 'add')) {
     const attribute = claim(property, 'an update add', false);
-    actions.push({ kind: 'add', attribute: attribute.attribute, value: addend(metadata, attribute, value) });
+    actions.push({
+      kind: 'add',
+      attribute: attribute.attribute,
+      value: addend(metadata, attribute, value),
+    });
   }
   for (const [property, value] of entries(metadata, given.append, 'append')) {
     const attribute = claim(property, 'an update append', false);
@@ -184,7 +188,11 @@ function assertUpdatable(metadata: EntityMetadata, attribute: AttributeMetadata)
       attribute.property,
     );
   }
-  if (attribute.role === 'version' || attribute.role === 'createdAt' || attribute.role === 'updatedAt') {
+  if (
+    attribute.role === 'version' ||
+    attribute.role === 'createdAt' ||
+    attribute.role === 'updatedAt'
+  ) {
     throw new ValidationError(
       `${where} is maintained by theorydb (@${roleName(attribute.role)}) and cannot be updated`,
       className,
@@ -219,7 +227,11 @@ function removals(metadata: EntityMetadata, section: unknown): string[] {
   return section as string[];
 }
 
-function addend(metadata: EntityMetadata, attribute: AttributeMetadata, value: unknown): AttributeValue {
+function addend(
+  metadata: EntityMetadata,
+  attribute: AttributeMetadata,
+  value: unknown,
+): AttributeValue {
   const { className } = metadata;
   const { property, codec } = attribute;
   if (codec.kind === 'number' || codec.kind === 'bigint') {
@@ -248,7 +260,11 @@ function addend(metadata: EntityMetadata, attribute: AttributeMetadata, value: u
   );
 }
 
-function elements(metadata: EntityMetadata, attribute: AttributeMetadata, value: unknown): AttributeValue {
+function elements(
+  metadata: EntityMetadata,
+  attribute: AttributeMetadata,
+  value: unknown,
+): AttributeValue {
   const { className } = metadata;
   const { property, codec } = attribute;
   if (codec.kind !== 'Array') {
@@ -267,13 +283,3 @@ function elements(metadata: EntityMetadata, attribute: AttributeMetadata, value:
   }
   return codec.write(value) as AttributeValue;
 }
-
-/**
- * What `Repository.update` resolves to: the entity, or `undefined` with `returnValues: 'none'`.
- *
- * @example
- * ```ts
- * type R = UpdateResult<Order, { returnValues: 'none' }>; // undefined
- * ```
- */
-export type UpdateResult<T, O> = O extends { returnValues: 'none' } ? undefined : T;

@@ -14,7 +14,7 @@ export interface CommandLog {
   readonly calls: string[];
   /** The input of each call, as the library built it. */
   readonly inputs: unknown[];
-  count(name: string): number;
+  count: (name: string) => number;
 }
 
 /** A dedicated client on the shared DynamoDB Local (no SDK retries) with a command recorder. */
@@ -72,7 +72,9 @@ export function forceUnprocessed(
         kept.forEach((w) => forwarded.push(keyOf((w.PutRequest?.Item ?? w.DeleteRequest?.Key)!)));
         const result =
           kept.length === 0
-            ? ({ output: { $metadata: {} }, response: undefined } as Awaited<ReturnType<typeof next>>)
+            ? ({ output: { $metadata: {} }, response: undefined } as Awaited<
+                ReturnType<typeof next>
+              >)
             : await next({ ...args, input: { ...input, RequestItems: { [table]: kept } } });
         const output = result.output as { UnprocessedItems?: Record<string, WriteRequest[]> };
         const already = output.UnprocessedItems?.[table] ?? [];
@@ -88,8 +90,14 @@ export function forceUnprocessed(
       kept.forEach((k) => forwarded.push(keyOf(k)));
       const result =
         kept.length === 0
-          ? ({ output: { Responses: { [table]: [] }, $metadata: {} }, response: undefined } as Awaited<ReturnType<typeof next>>)
-          : await next({ ...args, input: { ...input, RequestItems: { [table]: { ...gets, Keys: kept } } } });
+          ? ({
+              output: { Responses: { [table]: [] }, $metadata: {} },
+              response: undefined,
+            } as Awaited<ReturnType<typeof next>>)
+          : await next({
+              ...args,
+              input: { ...input, RequestItems: { [table]: { ...gets, Keys: kept } } },
+            });
       const output = result.output as { UnprocessedKeys?: Record<string, KeysAndAttributes> };
       const already = output.UnprocessedKeys?.[table]?.Keys ?? [];
       if (already.length + rest.length > 0) {
@@ -111,13 +119,19 @@ export function throttleBatches(client: DynamoDBClient, times = 0): { remaining:
   client.middlewareStack.add(
     (next, context) => (args) => {
       const name = context.commandName;
-      if ((name === 'BatchWriteItemCommand' || name === 'BatchGetItemCommand') && control.remaining > 0) {
+      if (
+        (name === 'BatchWriteItemCommand' || name === 'BatchGetItemCommand') &&
+        control.remaining > 0
+      ) {
         control.remaining -= 1;
-        const error = Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), {
-          name: 'ProvisionedThroughputExceededException',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-        });
+        const error = Object.assign(
+          new Error('The level of configured provisioned throughput for the table was exceeded.'),
+          {
+            name: 'ProvisionedThroughputExceededException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          },
+        );
         return Promise.reject(error);
       }
       return next(args);

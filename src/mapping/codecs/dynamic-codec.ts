@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { convertToAttr, convertToNative } from '@aws-sdk/util-dynamodb';
+import { preciseNumber } from './precise-number';
 import {
   type AttributeCodec,
   type CodecSite,
@@ -24,7 +25,7 @@ export function dynamicCodec(site: CodecSite, expect: 'object' | 'array' | 'any'
         throw wrongValueType(site, 'an object', value);
       }
       try {
-        return convertToAttr(datesToIso(value), { removeUndefinedValues: true });
+        return convertToAttr(marshallable(value), { removeUndefinedValues: true });
       } catch {
         throw wrongValueType(
           site,
@@ -50,29 +51,23 @@ export function readDynamic(value: AttributeValue): unknown {
 
 /** Writes any JSON-like value, for nested classes mapped through class-transformer. */
 export function writeDynamic(value: unknown): AttributeValue {
-  return convertToAttr(datesToIso(value), { removeUndefinedValues: true });
+  return convertToAttr(marshallable(value), { removeUndefinedValues: true });
 }
 
-function preciseNumber(text: string): number | bigint {
-  const n = Number(text);
-  return Number.isSafeInteger(n) || !/^-?\d+$/.test(text) ? n : BigInt(text);
-}
-
-function datesToIso(value: unknown): unknown {
+/**
+ * The value in the shapes `convertToAttr` maps faithfully: `Date`s as ISO strings, and plain
+ * objects as `Map`s, because `convertToAttr` recognises plain objects by `constructor.name` and
+ * would refuse a JSON object that has its own `constructor` key or a null prototype.
+ */
+function marshallable(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.some(needsCopy) ? value.map(datesToIso) : value;
-  if (isPlainObject(value) && Object.values(value).some(needsCopy)) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value)) copy[key] = datesToIso(entry);
-    return copy;
+  if (Array.isArray(value)) return value.map(marshallable);
+  if (isPlainObject(value)) {
+    const entries = new Map<string, unknown>();
+    for (const key of Object.keys(value)) entries.set(key, marshallable(value[key]));
+    return entries;
   }
   return value;
-}
-
-function needsCopy(value: unknown): boolean {
-  if (value instanceof Date) return true;
-  if (Array.isArray(value)) return value.some(needsCopy);
-  return isPlainObject(value) && Object.values(value).some(needsCopy);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

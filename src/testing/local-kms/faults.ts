@@ -1,14 +1,31 @@
 import { KmsException } from './kms-exception';
 
-/** Options shared by the fault controls: which operation they apply to (all when omitted). */
+/**
+ * Options shared by the fault controls: which operation they apply to (all when omitted).
+ *
+ * @example
+ * ```ts
+ * kms.resetConnections(1, { operation: 'Decrypt' });
+ * ```
+ */
 export interface FaultScope {
   /** An operation name such as `Decrypt`; every operation when omitted. */
   operation?: string;
 }
 
-/** Options of {@link Faults.failNext}. */
+/**
+ * Options of `LocalKms.failNext`.
+ *
+ * @example
+ * ```ts
+ * kms.failNext(1, 'AccessDeniedException', { operation: 'Decrypt', message: 'denied by test' });
+ * ```
+ */
 export interface FailNextOptions extends FaultScope {
-  /** HTTP status of the error response; 500 for `KMSInternalException`, 503 for `DependencyTimeoutException`, else 400. */
+  /**
+   * HTTP status of the error response: by default 500 for `KMSInternalException`, 503 for
+   * `DependencyTimeoutException` and 400 for everything else.
+   */
   status?: number;
   /** The `message` of the error response. */
   message?: string;

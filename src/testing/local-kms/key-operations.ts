@@ -1,7 +1,12 @@
 import { KmsException, validation } from './kms-exception';
 import { epochSeconds, keyMetadata } from './key-metadata';
 import type { KeyStore } from './key-store';
-import { optionalInteger, optionalString, requiredString, type RequestBody } from './request-fields';
+import {
+  optionalInteger,
+  optionalString,
+  requiredString,
+  type RequestBody,
+} from './request-fields';
 
 /**
  * The key management operations of LocalKms: create, describe, alias, enable, disable and the

@@ -52,7 +52,10 @@ export class KeyStore {
       throw validation('AliasName must match alias/[a-zA-Z0-9/_-]+');
     }
     if (aliasName.startsWith('alias/aws/')) {
-      throw new KmsException('InvalidAliasNameException', 'Alias names starting with alias/aws/ are reserved');
+      throw new KmsException(
+        'InvalidAliasNameException',
+        'Alias names starting with alias/aws/ are reserved',
+      );
     }
     if (this.aliases.has(aliasName)) {
       throw new KmsException('AlreadyExistsException', `Alias ${aliasName} already exists`);

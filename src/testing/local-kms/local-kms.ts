@@ -8,13 +8,27 @@ import { KeyStore } from './key-store';
 import { OPERATIONS } from './operations';
 import { operationOf, readBody, sendError, sendResult } from './wire';
 
-/** Options of {@link LocalKms.start}. */
+/**
+ * Options of {@link LocalKms.start}.
+ *
+ * @example
+ * ```ts
+ * const kms = await LocalKms.start({ region: 'eu-west-1' });
+ * ```
+ */
 export interface LocalKmsOptions {
   /** The region in ARNs and in clients from {@link LocalKms.client}; default `us-east-1`. */
   region?: string;
 }
 
-/** Options of {@link LocalKms.client}. */
+/**
+ * Options of {@link LocalKms.client}.
+ *
+ * @example
+ * ```ts
+ * const client = kms.client({ maxAttempts: 3, requestTimeoutMs: 500 });
+ * ```
+ */
 export interface LocalKmsClientOptions {
   /** SDK attempts per call, retries included; default 1 so tests see every failure. */
   maxAttempts?: number;
@@ -58,11 +72,23 @@ export class LocalKms {
 
   private constructor(
     private readonly server: Server,
-    /** The region of every ARN and client of this instance. */
+    /**
+     * The region of every ARN and client of this instance.
+     *
+     * @example
+     * ```ts
+     * kms.region; // 'us-east-1'
+     * ```
+     */
     readonly region: string,
     /**
      * The base URL of this server (`http://127.0.0.1:<port>`), for a client's `endpoint`. It stays
      * set after {@link stop}, so a test can aim a client at a closed port (`ECONNREFUSED`).
+     *
+     * @example
+     * ```ts
+     * new KMSClient({ endpoint: kms.endpoint, region: kms.region, credentials });
+     * ```
      */
     readonly endpoint: string,
   ) {
@@ -118,7 +144,10 @@ export class LocalKms {
         ? {}
         : {
             // Without throwOnRequestTimeout the SDK only logs a warning when the time is up.
-            requestHandler: { requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true },
+            requestHandler: {
+              requestTimeout: options.requestTimeoutMs,
+              throwOnRequestTimeout: true,
+            },
           }),
     });
     this.clients.push(client);
@@ -133,10 +162,12 @@ export class LocalKms {
    * const arn = await kms.createKey({ alias: 'alias/users' });
    * ```
    */
-  async createKey(options: { alias?: string; description?: string } = {}): Promise<string> {
-    const key = this.store.create(options.description ?? '');
-    if (options.alias !== undefined) this.store.createAlias(options.alias, key.keyId);
-    return key.arn;
+  createKey(options: { alias?: string; description?: string } = {}): Promise<string> {
+    return settled(() => {
+      const key = this.store.create(options.description ?? '');
+      if (options.alias !== undefined) this.store.createAlias(options.alias, key.keyId);
+      return key.arn;
+    });
   }
 
   /**
@@ -147,8 +178,8 @@ export class LocalKms {
    * await kms.disableKey(arn); // Encrypt/Decrypt now fail with DisabledException
    * ```
    */
-  async disableKey(keyId: string): Promise<void> {
-    this.setState(keyId, 'Disabled');
+  disableKey(keyId: string): Promise<void> {
+    return settled(() => this.setState(keyId, 'Disabled'));
   }
 
   /**
@@ -159,8 +190,8 @@ export class LocalKms {
    * await kms.enableKey(arn);
    * ```
    */
-  async enableKey(keyId: string): Promise<void> {
-    this.setState(keyId, 'Enabled');
+  enableKey(keyId: string): Promise<void> {
+    return settled(() => this.setState(keyId, 'Enabled'));
   }
 
   /**
@@ -171,11 +202,13 @@ export class LocalKms {
    * await kms.scheduleDeletion(arn); // Encrypt/Decrypt now fail with KMSInvalidStateException
    * ```
    */
-  async scheduleDeletion(keyId: string): Promise<void> {
-    const key = this.store.resolve(keyId);
-    if (key.state === 'PendingDeletion') return;
-    key.state = 'PendingDeletion';
-    key.deletionDate = new Date(Date.now() + 30 * 86_400_000);
+  scheduleDeletion(keyId: string): Promise<void> {
+    return settled(() => {
+      const key = this.store.resolve(keyId);
+      if (key.state === 'PendingDeletion') return;
+      key.state = 'PendingDeletion';
+      key.deletionDate = new Date(Date.now() + 30 * 86_400_000);
+    });
   }
 
   /**
@@ -224,7 +257,8 @@ export class LocalKms {
   /**
    * Delay every matching answer by `ms`. A per-operation latency wins over the all-operations
    * one. `setLatency(0, { operation })` removes that operation's latency; `setLatency(0)` removes
-   * every latency.
+   * every latency. A request whose client gives up during the delay is dropped: it is counted,
+   * but it neither runs nor consumes a queued {@link failNext} or {@link resetConnections}.
    *
    * @example
    * ```ts
@@ -295,7 +329,12 @@ export class LocalKms {
     try {
       const body = await readBody(req);
       const latency = this.faults.latency(operation);
-      if (latency > 0) await this.delay(latency);
+      if (latency > 0) {
+        await this.delay(latency);
+        // The client gave up while waiting (a timeout): nobody will read an answer, so the
+        // request must neither consume a queued fault meant for a later request nor run.
+        if (res.destroyed || req.socket.destroyed) return;
+      }
       if (this.faults.takeReset(operation)) {
         req.socket.destroy();
         return;
@@ -326,4 +365,12 @@ export class LocalKms {
       this.timers.add(timer);
     });
   }
+}
+
+/**
+ * `fn()` as a promise: the conveniences act synchronously on the key store, but keep the async
+ * shape of the KMS operations they stand for, with failures (KMS exceptions) as rejections.
+ */
+function settled<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(fn()));
 }
