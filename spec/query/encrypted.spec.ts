@@ -212,7 +212,8 @@ describe('queries and scans of encrypted entities (DynamoDB Local + LocalKms)', 
   it('never puts encrypted values in a cursor', async () => {
     const { cursor } = await secrets.query({ owner: 'alice' }).page({ size: 2 });
     const text = Buffer.from(cursor as string, 'base64url').toString('latin1');
-    expect(text).to.include('"owner":{"S":"alice"}');
+    // Cursors are sealed: not even the key values they carry can be read from them.
+    expect(text).to.not.include('alice');
     expect(text).to.not.include('tok-');
     expect(text).to.not.include('1001');
   });

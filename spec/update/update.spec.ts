@@ -76,7 +76,7 @@ export function updateTypeChecks(repo: Repository<Profile>, options: UpdateOptio
   void repo.update(k, { set: { visits: 'many' } });
   // @ts-expect-error unknown properties are refused
   void repo.update(k, { remove: ['nope'] });
-  return checks;
+  return { checks, results: [entity, nothing, either] };
 }
 
 describe('Repository.update (DynamoDB Local + LocalKms)', () => {
@@ -387,6 +387,7 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
       [{ append: { visits: [1] } }, /append works on array/],
       [{ append: { history: 'x' } }, /append needs an array/],
       [{ set: { visits: 'many' } }, /Profile\.visits must be a finite number/],
+      [{ set: { pin: 'not a number' } }, /Profile\.pin must be a finite number/],
       [{}, /no changes given/],
       [{ delete: { tags: new Set(['x']) } }, /unknown section 'delete'/],
     ];

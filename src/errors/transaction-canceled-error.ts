@@ -1,6 +1,13 @@
 import { TheoryDbError } from './theorydb-error';
 
-/** What an action of a transaction did: `find` is an item of `db.transactFind`. */
+/**
+ * What an action of a transaction did: `find` is an item of `db.transactFind`.
+ *
+ * @example
+ * ```ts
+ * const kind: TransactionActionKind = error.reasons[0].action; // 'save'
+ * ```
+ */
 export type TransactionActionKind = 'save' | 'delete' | 'update' | 'check' | 'find';
 
 /**
@@ -8,6 +15,11 @@ export type TransactionActionKind = 'save' | 'delete' | 'update' | 'check' | 'fi
  * `VERSION_CONFLICT` and `CONDITION_FAILED` mean the same as the errors of those codes on a single
  * write; `TRANSACTION_CONFLICT` (another request was writing the item) and `THROTTLED` may succeed
  * on a retry.
+ *
+ * @example
+ * ```ts
+ * if (error.reasons.some((r) => r.code === 'VERSION_CONFLICT')) reloadAndRetry();
+ * ```
  */
 export type TransactionReasonCode =
   | 'NONE'
@@ -19,7 +31,17 @@ export type TransactionReasonCode =
   | 'VALIDATION'
   | 'UNKNOWN';
 
-/** One action of a cancelled transaction, in the order the actions were added. Names only. */
+/**
+ * One action of a cancelled transaction, in the order the actions were added. Names only: no key
+ * value, no attribute value.
+ *
+ * @example
+ * ```ts
+ * // { index: 1, entity: 'Account', table: 'accounts', action: 'save',
+ * //   code: 'VERSION_CONFLICT', awsCode: 'ConditionalCheckFailed', expectedVersion: 4 }
+ * const reason: TransactionCancellationReason = error.reasons[1];
+ * ```
+ */
 export interface TransactionCancellationReason {
   /** The position of the action in the transaction, from 0. */
   readonly index: number;
@@ -76,7 +98,14 @@ export class TransactionCanceledError extends TheoryDbError {
     this.retryable = failed.length > 0 && failed.every((r) => RETRYABLE.has(r.code));
   }
 
-  /** The reasons of the actions that failed (code other than `NONE`). */
+  /**
+   * The reasons of the actions that failed (code other than `NONE`).
+   *
+   * @example
+   * ```ts
+   * error.failures.map((r) => `${r.index}:${r.code}`); // ['1:CONDITION_FAILED']
+   * ```
+   */
   get failures(): readonly TransactionCancellationReason[] {
     return this.reasons.filter((r) => r.code !== 'NONE');
   }

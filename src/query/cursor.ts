@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { InvalidCursorError } from '../errors';
 import type { KeyAttributeType } from '../mapping/attribute-codec';
@@ -9,21 +9,23 @@ import type { KeyAttributeMetadata } from '../metadata/entity-metadata';
  * Cursor format, version 1 (base64url, no padding, canonical):
  *
  * ```
- * version (1 byte, 0x01) | payload (UTF-8 JSON) | tag (32 bytes)
- * tag = HMAC-SHA256(cursorKey, DOMAIN | u32be(len(binding)) | binding | version | payload)
+ * version (1 byte, 0x01) | nonce (12 bytes) | ciphertext (of the UTF-8 JSON payload) | tag (16)
+ * key = HKDF-SHA256(cursorKey, salt = "", info = DOMAIN), 32 bytes, derived once per cursorKey
+ * AES-256-GCM(key, nonce, payload, aad = DOMAIN | u32be(len(binding)) | binding | version)
  * ```
  *
  * `binding` is the canonical description of the query the cursor belongs to (entity, table,
  * index, partition key name and typed value, direction, scan segmentation). It is authenticated
- * but never stored in the cursor, so a cursor presented to another query fails the tag check, and
- * the cursor reveals nothing of the query but the position below.
+ * but never stored in the cursor, so a cursor presented to another query fails the tag check.
  *
- * The payload only ever holds a `LastEvaluatedKey`: key attributes, which are never encrypted. A
- * cursor is therefore readable (not secret) but cannot be altered or moved to another query.
+ * The payload holds a `LastEvaluatedKey`: key attributes of the table and index, such as a user's
+ * email in a GSI key. They are encrypted, so a cursor handed to an API client reveals nothing
+ * (but its length), and authenticated, so it cannot be altered or moved to another query.
  */
 export const CURSOR_VERSION = 1;
 const DOMAIN = Buffer.from('theorydb:cursor\0', 'utf8');
-const TAG_LENGTH = 32;
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
 /**
  * Longer strings are refused before any decoding: a bound on the work a caller can cause. Room
  * for a parallel scan's cursor with many segments in flight, each with a key of DynamoDB's
@@ -62,8 +64,20 @@ export interface CursorScope {
 /** The opaque cursor for `position` of the read described by `scope`. */
 export function encodeCursor(scope: CursorScope, position: CursorPosition): string {
   const payload = Buffer.from(JSON.stringify(toPayload(position)), 'utf8');
-  const head = Buffer.of(CURSOR_VERSION);
-  return Buffer.concat([head, payload, tag(scope, head, payload)]).toString('base64url');
+  return sealCursor(scope, payload, CURSOR_VERSION);
+}
+
+/**
+ * The cursor text for a raw payload. Internal: {@link encodeCursor} is the way to make cursors;
+ * tests use this to forge well-sealed cursors with payloads a correct encoder never writes.
+ */
+export function sealCursor(scope: CursorScope, payload: Buffer, version: number): string {
+  const head = Buffer.of(version);
+  const nonce = randomBytes(NONCE_LENGTH);
+  const cipher = createCipheriv('aes-256-gcm', cursorCipherKey(scope.secret), nonce);
+  cipher.setAAD(associatedData(scope, head));
+  const ciphertext = Buffer.concat([cipher.update(payload), cipher.final()]);
+  return Buffer.concat([head, nonce, ciphertext, cipher.getAuthTag()]).toString('base64url');
 }
 
 /**
@@ -83,16 +97,13 @@ export function decodeCursor(scope: CursorScope, cursor: unknown): CursorPositio
   const bytes = Buffer.from(cursor, 'base64url');
   // Non-canonical text (unused trailing bits set) would decode to the same bytes: refuse it, so
   // that every character of a cursor matters.
-  if (bytes.toString('base64url') !== cursor || bytes.length < 1 + TAG_LENGTH + 2) {
+  if (bytes.toString('base64url') !== cursor || bytes.length < 1 + NONCE_LENGTH + 2 + TAG_LENGTH) {
     throw invalid('the cursor is not a theorydb cursor');
   }
   const head = bytes.subarray(0, 1);
   if (head[0] !== CURSOR_VERSION) throw invalid('the cursor has an unsupported version');
-  const payload = bytes.subarray(1, bytes.length - TAG_LENGTH);
-  const given = bytes.subarray(bytes.length - TAG_LENGTH);
-  if (!timingSafeEqual(given, tag(scope, head, payload))) {
-    throw invalid('the cursor was altered or belongs to another query');
-  }
+  const payload = openCursor(scope, head, bytes);
+  if (payload === undefined) throw invalid('the cursor was altered or belongs to another query');
   const position = fromPayload(payload, scope);
   if (position === undefined) throw invalid('the cursor does not fit this query');
   return position;
@@ -106,17 +117,37 @@ export function describeKeyValue(value: AttributeValue): unknown {
   return null;
 }
 
-function tag(scope: CursorScope, head: Buffer, payload: Buffer): Buffer {
+/** The payload of a sealed cursor, or undefined when authentication fails. */
+function openCursor(scope: CursorScope, head: Buffer, bytes: Buffer): Buffer | undefined {
+  const nonce = bytes.subarray(1, 1 + NONCE_LENGTH);
+  const ciphertext = bytes.subarray(1 + NONCE_LENGTH, bytes.length - TAG_LENGTH);
+  const decipher = createDecipheriv('aes-256-gcm', cursorCipherKey(scope.secret), nonce);
+  decipher.setAAD(associatedData(scope, head));
+  decipher.setAuthTag(bytes.subarray(bytes.length - TAG_LENGTH));
+  try {
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
+function associatedData(scope: CursorScope, head: Buffer): Buffer {
   const binding = Buffer.from(scope.binding, 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32BE(binding.length);
-  return createHmac('sha256', scope.secret)
-    .update(DOMAIN)
-    .update(length)
-    .update(binding)
-    .update(head)
-    .update(payload)
-    .digest();
+  return Buffer.concat([DOMAIN, length, binding, head]);
+}
+
+const cipherKeys = new WeakMap<Buffer, Buffer>();
+
+/** The cursor encryption key, derived once per `cursorKey` (a separate key per purpose). */
+function cursorCipherKey(secret: Buffer): Buffer {
+  let key = cipherKeys.get(secret);
+  if (key === undefined) {
+    key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), DOMAIN, 32));
+    cipherKeys.set(secret, key);
+  }
+  return key;
 }
 
 type WireKey = Record<string, Partial<Record<KeyAttributeType, string>>>;

@@ -164,7 +164,17 @@ export class TransactionBuilder {
     return this;
   }
 
-  /** The number of actions added so far. */
+  /**
+   * The number of actions added so far.
+   *
+   * @example
+   * ```ts
+   * await db.transaction((tx) => {
+   *   for (const item of items) tx.save(item);
+   *   if (tx.size > 100) throw new Error('split the import');
+   * });
+   * ```
+   */
   get size(): number {
     return stateOf(this).actions.length;
   }

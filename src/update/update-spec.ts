@@ -142,6 +142,8 @@ export function planUpdate(metadata: EntityMetadata, changes: unknown): UpdatePl
       );
     }
     if (attribute.encryption !== undefined) {
+      // Type-checked now, so a mistake throws at the call; encrypted for the item when prepared.
+      if (value !== null) attribute.codec.write(value);
       sealed[property] = value;
       continue;
     }
