@@ -53,6 +53,6 @@ describe('AES-256-GCM', () => {
 
 function flip(bytes: Buffer, index: number): Buffer {
   const copy = Buffer.from(bytes);
-  copy[index] = copy[index]! ^ 0x01;
+  copy[index] = copy[index] ^ 0x01;
   return copy;
 }

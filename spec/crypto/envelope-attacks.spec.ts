@@ -50,7 +50,7 @@ describe('envelope attacks', () => {
     for (let index = 0; index < stored.length; index += 1) {
       for (let bit = 0; bit < 8; bit += 1) {
         const mutated = Buffer.from(stored);
-        mutated[index] = mutated[index]! ^ (1 << bit);
+        mutated[index] = mutated[index] ^ (1 << bit);
         const error = encryptionErrorOf(() => readStored(key, mutated, USER_CONTEXT));
         expect(allowedAfterFlip(index), `byte ${index} bit ${bit}`).to.include(error.code);
         expectNoLeak(error, secrets);
@@ -68,7 +68,7 @@ describe('envelope attacks', () => {
   it('a whole-byte corruption at every byte fails too', () => {
     for (let index = 0; index < stored.length; index += 1) {
       const mutated = Buffer.from(stored);
-      mutated[index] = mutated[index]! ^ 0xff;
+      mutated[index] = mutated[index] ^ 0xff;
       expect(allowedAfterFlip(index)).to.include(
         encryptionErrorOf(() => readStored(key, mutated, USER_CONTEXT)).code,
       );

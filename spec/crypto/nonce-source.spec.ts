@@ -27,8 +27,8 @@ describe('nonce source', () => {
     const first = Array.from({ length: NONCES_PER_POOL }, () => source.next());
     expect(pools).to.have.length(1);
     first.forEach((nonce, i) => {
-      expect(nonce.buffer).to.equal(pools[0]!.buffer);
-      expect(nonce.byteOffset).to.equal(pools[0]!.byteOffset + i * 12);
+      expect(nonce.buffer).to.equal(pools[0].buffer);
+      expect(nonce.byteOffset).to.equal(pools[0].byteOffset + i * 12);
     });
     const snapshot = first.map((nonce) => nonce.toString('hex'));
     const next = source.next();

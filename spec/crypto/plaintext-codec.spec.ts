@@ -186,6 +186,7 @@ describe('plaintext codec', () => {
       ['a RegExp', /x/, /type RegExp/],
       ['an invalid Date', new Date(NaN), /invalid Date/],
       ['undefined in an array', [1, undefined], /undefined/],
+      // eslint-disable-next-line no-sparse-arrays -- the hole is the point of this case
       ['an array hole', [1, , 3], /undefined/],
       ['undefined in a Set', new Set([undefined]), /undefined/],
       ['undefined as a Map value', new Map([['k', undefined]]), /undefined/],

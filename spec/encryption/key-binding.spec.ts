@@ -330,7 +330,7 @@ describe('Key binding: the strict resolver (DynamoDB Local + LocalKms)', functio
   });
 
   describe('binding configuration is checked at construction', () => {
-    it('refuses an empty key id, an empty named key, a missing client and a bad timeout', async () => {
+    it('refuses an empty key id, an empty named key, a missing client and a bad timeout', () => {
       const client = kms.client();
       const dynamodb = dynamo.client;
       const bad: [string, () => unknown][] = [

@@ -60,14 +60,14 @@ function expectFree(text: string, where: string): void {
 /** Everything `run` writes to stdout and stderr while it runs (synchronously). */
 function captureOutput(run: () => void): string {
   const chunks: string[] = [];
-  const out = process.stdout.write;
-  const err = process.stderr.write;
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
   const grab = (chunk: unknown): boolean => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
     return true;
   };
-  process.stdout.write = grab as typeof process.stdout.write;
-  process.stderr.write = grab as typeof process.stderr.write;
+  process.stdout.write = grab;
+  process.stderr.write = grab;
   try {
     run();
   } finally {
@@ -87,6 +87,7 @@ function printedForms(value: object): Record<string, string> {
     json: JSON.stringify(value),
     jsonNested: JSON.stringify({ wrapper: [value] }),
     jsonPretty: JSON.stringify(value, null, 2),
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- String() is a form under test
     string: String(value),
     template: `${value as unknown as string}`,
     concat: '' + (value as unknown as string),
@@ -164,7 +165,7 @@ describe('Redaction of encrypted properties', function () {
     });
   });
 
-  it('a class with its own toJSON keeps it; inspect is still redacted', async () => {
+  it('a class with its own toJSON keeps it; inspect is still redacted', () => {
     const db = new TheoryDb({ dynamodb: dynamo.client });
     db.repository(OwnJson); // discovery, where redaction is installed
     const entity = Object.assign(new OwnJson(), { id: 'own', secret: SECRET });

@@ -114,7 +114,9 @@ function readMap(input: ByteReader, depth: number): Map<unknown, unknown> {
 
 function readObject(input: ByteReader, nullPrototype: boolean, depth: number): object {
   const count = readCount(input, MIN_PROPERTY_SIZE);
-  const object: Record<string, unknown> = nullPrototype ? Object.create(null) : {};
+  const object: Record<string, unknown> = nullPrototype
+    ? (Object.create(null) as Record<string, unknown>)
+    : {};
   for (let i = 0; i < count; i += 1) {
     const key = readString(input);
     if (Object.prototype.hasOwnProperty.call(object, key)) {

@@ -12,8 +12,8 @@ import type {
 } from './declarations';
 
 // class-transformer keeps its decorator metadata in a module it ships without types of its own.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const classTransformerStorage = (
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('class-transformer/cjs/storage') as {
     defaultMetadataStorage: ClassTransformerStorage;
   }

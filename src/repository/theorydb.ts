@@ -101,7 +101,7 @@ export class TheoryDb {
   repository<T extends object>(target: Constructor<T>): Repository<T> {
     let repository = this.repositories.get(target);
     if (repository === undefined) {
-      repository = new Repository(this.contextFor(target)) as unknown as Repository<object>;
+      repository = new Repository(this.contextFor(target));
       this.repositories.set(target, repository);
     }
     return repository as unknown as Repository<T>;

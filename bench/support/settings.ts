@@ -1,0 +1,39 @@
+/** Sizes of every section. `full` is what `npm run bench` runs; `quick` only proves it works. */
+export interface BenchSettings {
+  readonly quick: boolean;
+  /** Interleaved rounds for the client-side comparisons (sections 1 and 2). */
+  readonly cpu: { rounds: number; warmup: number; ops: number; queryOps: number; mapOps: number };
+  /** Counts of the KMS section (3). */
+  readonly kms: { sequential: number; concurrent: number; batch: number; query: number };
+  /** Interleaved rounds against DynamoDB Local (section 4). */
+  readonly e2e: {
+    rounds: number;
+    warmup: number;
+    putOps: number;
+    getOps: number;
+    queryOps: number;
+    queryItems: number;
+  };
+  /** The scan of the memory section (5). */
+  readonly memory: { items: number; pageItems: number };
+  /** Child processes timed by the start-up section (7). */
+  readonly startup: { runs: number };
+}
+
+export const FULL: BenchSettings = {
+  quick: false,
+  cpu: { rounds: 21, warmup: 5, ops: 300, queryOps: 100, mapOps: 20_000 },
+  kms: { sequential: 1000, concurrent: 200, batch: 1000, query: 1000 },
+  e2e: { rounds: 11, warmup: 2, putOps: 60, getOps: 60, queryOps: 15, queryItems: 100 },
+  memory: { items: 100_000, pageItems: 1000 },
+  startup: { runs: 7 },
+};
+
+export const QUICK: BenchSettings = {
+  quick: true,
+  cpu: { rounds: 3, warmup: 1, ops: 20, queryOps: 10, mapOps: 500 },
+  kms: { sequential: 30, concurrent: 20, batch: 60, query: 60 },
+  e2e: { rounds: 2, warmup: 1, putOps: 3, getOps: 3, queryOps: 2, queryItems: 10 },
+  memory: { items: 3000, pageItems: 500 },
+  startup: { runs: 1 },
+};
