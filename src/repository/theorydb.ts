@@ -76,6 +76,7 @@ export class TheoryDb {
   private readonly cursorKey: Buffer;
   private readonly batchRetry: BatchRetryOptions;
   private readonly repositories = new Map<Constructor<object>, Repository<object>>();
+  private readonly contexts = new Map<Constructor<object>, RepositoryContext<object>>();
 
   constructor(options: TheoryDbOptions) {
     if (typeof options !== 'object' || options === null || options.dynamodb === undefined) {
@@ -101,7 +102,7 @@ export class TheoryDb {
   repository<T extends object>(target: Constructor<T>): Repository<T> {
     let repository = this.repositories.get(target);
     if (repository === undefined) {
-      repository = new Repository(this.contextFor(target));
+      repository = new Repository(this.sharedContext(target));
       this.repositories.set(target, repository);
     }
     return repository as unknown as Repository<T>;
@@ -119,7 +120,11 @@ export class TheoryDb {
    */
   async createTable(target: Constructor<object>, options: CreateTableOptions = {}): Promise<void> {
     const metadata = entityMetadata(target);
-    const context = { operation: 'createTable', table: metadata.table, entity: metadata.entityName };
+    const context = {
+      operation: 'createTable',
+      table: metadata.table,
+      entity: metadata.entityName,
+    };
     const started = performance.now();
     try {
       await this.dynamodb.send(new CreateTableCommand(tableDefinition(metadata)));
@@ -191,7 +196,7 @@ export class TheoryDb {
    * ```
    */
   transaction<R>(build: (tx: TransactionBuilder) => R | Promise<R>): Promise<R> {
-    return runTransaction((target) => this.contextFor(target), build);
+    return runTransaction((target) => this.sharedContext(target), build);
   }
 
   /**
@@ -209,7 +214,7 @@ export class TheoryDb {
    * ```
    */
   transactFind<const L extends readonly TransactGet[]>(gets: L): Promise<TransactFindResult<L>> {
-    return transactFind((target) => this.contextFor(target), gets) as Promise<
+    return transactFind((target) => this.sharedContext(target), gets) as Promise<
       TransactFindResult<L>
     >;
   }
@@ -217,6 +222,16 @@ export class TheoryDb {
   /** @internal The DynamoDB client, for `theorydb/testing`. */
   get dynamodbClient(): DynamoDBClient {
     return this.dynamodb;
+  }
+
+  /** The context of an entity's repository, built once per class and shared by transactions. */
+  private sharedContext<T extends object>(target: Constructor<T>): RepositoryContext<T> {
+    let context = this.contexts.get(target);
+    if (context === undefined) {
+      context = this.contextFor(target);
+      this.contexts.set(target, context);
+    }
+    return context as unknown as RepositoryContext<T>;
   }
 
   /**
