@@ -3,7 +3,7 @@
 // (spec/support/leak-guard.ts) captures output, log records and errors for the whole run and
 // fails it, once the servers are stopped, if any sentinel secret was printed.
 import 'reflect-metadata';
-import { installLeakGuard, leakGuardHooks } from './support/leak-guard';
+import { installLeakGuard, leakGuardAfterAll, leakGuardAfterEach } from './support/leak-guard';
 import { stopSharedStack } from './support/stack';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -12,11 +12,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 installLeakGuard();
 
 export const mochaHooks = {
-  afterEach: leakGuardHooks.afterEach,
+  afterEach: leakGuardAfterEach,
   afterAll: [
     async function stopStack(): Promise<void> {
       await stopSharedStack();
     },
-    leakGuardHooks.afterAll,
+    leakGuardAfterAll,
   ],
 };

@@ -1,4 +1,9 @@
-import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TheoryDb } from '../../src';
 import { mapperFor } from '../../src/mapping/entity-mapper';
@@ -77,7 +82,8 @@ export async function overheadSection(settings: BenchSettings): Promise<Figures>
   await pair(
     'query',
     async (n) => {
-      for (let i = 0; i < n; i += 1) sink += (await repo.query({ customerId: CUSTOMER }).all()).length;
+      for (let i = 0; i < n; i += 1)
+        sink += (await repo.query({ customerId: CUSTOMER }).all()).length;
     },
     async (n) => {
       for (let i = 0; i < n; i += 1) sink += (await rawQuery(client, CUSTOMER)).length;
@@ -120,7 +126,7 @@ export async function rawQuery(
   table = TABLE,
 ): Promise<OrderFields[]> {
   const items: OrderFields[] = [];
-  let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  let startKey: Record<string, AttributeValue> | undefined;
   do {
     const out = await client.send(
       new QueryCommand({

@@ -13,6 +13,8 @@ export interface BenchSettings {
     getOps: number;
     queryOps: number;
     queryItems: number;
+    /** Requests sent before measuring, to let DynamoDB Local's JIT settle. */
+    serverWarmup: number;
   };
   /** The scan of the memory section (5). */
   readonly memory: { items: number; pageItems: number };
@@ -22,9 +24,17 @@ export interface BenchSettings {
 
 export const FULL: BenchSettings = {
   quick: false,
-  cpu: { rounds: 21, warmup: 5, ops: 300, queryOps: 100, mapOps: 20_000 },
+  cpu: { rounds: 61, warmup: 5, ops: 100, queryOps: 40, mapOps: 10_000 },
   kms: { sequential: 1000, concurrent: 200, batch: 1000, query: 1000 },
-  e2e: { rounds: 11, warmup: 2, putOps: 60, getOps: 60, queryOps: 15, queryItems: 100 },
+  e2e: {
+    rounds: 21,
+    warmup: 3,
+    putOps: 50,
+    getOps: 50,
+    queryOps: 12,
+    queryItems: 100,
+    serverWarmup: 1500,
+  },
   memory: { items: 100_000, pageItems: 1000 },
   startup: { runs: 7 },
 };
@@ -33,7 +43,15 @@ export const QUICK: BenchSettings = {
   quick: true,
   cpu: { rounds: 3, warmup: 1, ops: 20, queryOps: 10, mapOps: 500 },
   kms: { sequential: 30, concurrent: 20, batch: 60, query: 60 },
-  e2e: { rounds: 2, warmup: 1, putOps: 3, getOps: 3, queryOps: 2, queryItems: 10 },
+  e2e: {
+    rounds: 2,
+    warmup: 1,
+    putOps: 3,
+    getOps: 3,
+    queryOps: 2,
+    queryItems: 10,
+    serverWarmup: 5,
+  },
   memory: { items: 3000, pageItems: 500 },
   startup: { runs: 1 },
 };

@@ -1,4 +1,4 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** The request the SDK hands to its HTTP handler (the fields the stub reads). */
 interface StubRequest {
@@ -40,7 +40,7 @@ export class StubDynamo {
       // Never contacted: the handler above answers every request.
       endpoint: 'http://127.0.0.1:9',
       credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-      requestHandler: handler as unknown as DynamoDBClientConfig['requestHandler'],
+      requestHandler: handler,
     });
   }
 
@@ -85,6 +85,9 @@ export class StubDynamo {
 
 function bodyText(body: unknown): string {
   if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  // A view, not Buffer.from(body): the SDK's body is a Uint8Array whose valueOf() is a string.
+  if (body instanceof Uint8Array) {
+    return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  }
   return '';
 }

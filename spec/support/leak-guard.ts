@@ -76,18 +76,15 @@ let matcher: { regex: RegExp; owner: Map<string, string> } | undefined;
  * ```
  */
 export function registerSentinel(secret: string): void {
-  if (typeof secret !== 'string' || secret.length < MIN_SENTINEL_LENGTH) {
-    throw new RangeError(`a sentinel must be a string of at least ${MIN_SENTINEL_LENGTH} chars`);
+  if (typeof secret !== 'string' || secret.length < MIN_SENTINEL_LENGTH || !/\p{L}/u.test(secret)) {
+    throw new RangeError(
+      `a sentinel must be a string of at least ${MIN_SENTINEL_LENGTH} chars with a letter`,
+    );
   }
   if (!sentinels.has(secret)) {
     sentinels.add(secret);
     matcher = undefined;
   }
-}
-
-/** Every sentinel registered so far. */
-export function registeredSentinels(): string[] {
-  return [...sentinels];
 }
 
 /**
@@ -141,7 +138,9 @@ function labelOf(secret: string): string {
  */
 export function findSentinel(text: string): string | undefined {
   const { regex, owner } = currentMatcher();
-  const match = regex.exec(text);
+  // `inspect` wraps and pads long byte lists over several lines: search a collapsed copy too.
+  const match =
+    regex.exec(text) ?? (/\s\s/.test(text) ? regex.exec(text.replace(/\s+/g, ' ')) : null);
   if (match === null) return undefined;
   return labelOf(owner.get(match[0]) ?? '?');
 }
@@ -152,8 +151,8 @@ const output: string[] = [];
 let outputBytes = 0;
 
 function captureStream(stream: NodeJS.WriteStream, name: string): void {
-  const original = stream.write;
-  const patched = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+  const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  const patched = function (chunk: unknown, ...rest: unknown[]) {
     const text =
       typeof chunk === 'string'
         ? chunk
@@ -162,9 +161,9 @@ function captureStream(stream: NodeJS.WriteStream, name: string): void {
           : String(chunk);
     output.push(`[${name}] ${text}`);
     outputBytes += text.length;
-    return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    return original(chunk, ...rest);
   };
-  stream.write = patched as typeof stream.write;
+  stream.write = patched;
 }
 
 // ---- library logger ---------------------------------------------------------------------------
@@ -206,6 +205,7 @@ let pendingErrors: unknown[] = [];
 let errorsRecorded = 0;
 let drainScheduled = false;
 const errorFingerprints = new Set<string>();
+let distinctErrorsChecked = 0;
 /** The printed forms of each distinct error, kept to re-check against late sentinels. */
 const errorForms: string[] = [];
 const leaks: string[] = [];
@@ -237,8 +237,7 @@ export function recordedErrorCount(): number {
 function jsonOf(value: unknown): string {
   try {
     return (
-      JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ??
-      ''
+      JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? ''
     );
   } catch {
     return '<unserialisable>';
@@ -246,8 +245,11 @@ function jsonOf(value: unknown): string {
 }
 
 /**
- * What makes two errors print the same: class, message, JSON form, own keys and the cause's
- * name, message and JSON. The stack differs only by code positions, which hold no values.
+ * What makes two errors print alike: class, message, JSON form, own keys and the cause's name,
+ * message and JSON, with request ids (UUIDs) and every run of digits folded (versions, counts,
+ * positions and request ids would otherwise make each error unique). The stack differs only by code positions, which hold
+ * no values. The first error of each shape is checked in full; a sentinel has a letter, so it
+ * cannot hide in the digits folded away.
  */
 function fingerprint(error: unknown): string {
   if (typeof error !== 'object' || error === null) return `${typeof error}:${String(error)}`;
@@ -259,8 +261,14 @@ function fingerprint(error: unknown): string {
     jsonOf(error),
     Object.keys(error).join(','),
     cause === undefined ? '' : `${String(cause.name)}:${String(cause.message)}:${jsonOf(cause)}`,
-  ].join('\u0000');
+  ]
+    .join('\u0000')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, 'uuid')
+    .replace(/[0-9]+/g, '0');
 }
+
+/** Past this many distinct shapes the set starts over: bounded memory for long runs (soak). */
+const MAX_FINGERPRINTS = 50_000;
 
 /** Checks every error recorded since the last drain (distinct ones in every printed form). */
 export function drainErrors(): void {
@@ -270,13 +278,15 @@ export function drainErrors(): void {
   for (const error of batch) {
     const key = fingerprint(error);
     if (errorFingerprints.has(key)) continue;
+    if (errorFingerprints.size >= MAX_FINGERPRINTS) errorFingerprints.clear();
     errorFingerprints.add(key);
+    distinctErrorsChecked += 1;
     const texts =
       typeof error === 'object' && error !== null
         ? Object.values(errorTexts(error))
         : [String(error)];
     const joined = texts.join('\n');
-    errorForms.push(joined);
+    if (retainErrorForms) errorForms.push(joined);
     const found = findSentinel(joined);
     if (found !== undefined) {
       const name = (error as { name?: unknown } | null)?.name;
@@ -288,14 +298,17 @@ export function drainErrors(): void {
 // ---- installation -----------------------------------------------------------------------------
 
 let installed = false;
+let retainErrorForms = true;
 
 /**
  * Starts capturing. Idempotent; spec/hooks.ts calls it when mocha loads the root hooks, before
- * any spec file runs.
+ * any spec file runs. `retainErrorForms: false` (for the soak) checks each distinct error once,
+ * against the sentinels registered by then, without keeping its printed forms.
  */
-export function installLeakGuard(): void {
+export function installLeakGuard(options: { retainErrorForms?: boolean } = {}): void {
   if (installed) return;
   installed = true;
+  retainErrorForms = options.retainErrorForms ?? true;
   captureStream(process.stdout, 'stdout');
   captureStream(process.stderr, 'stderr');
 
@@ -371,33 +384,36 @@ export function collectLeaks(): string[] {
   return [...new Set(found)];
 }
 
-/** The mocha root hooks of the guard, merged into spec/hooks.ts. */
-export const leakGuardHooks = {
-  afterEach(): void {
-    drainErrors();
-  },
-  afterAll(this: Mocha.Context): void {
-    checkTitles(this.test?.parent as unknown as TitledSuite | undefined);
-    const found = collectLeaks();
-    recordFigures('leak-guard', {
-      sentinels: sentinels.size,
-      outputChars: outputBytes,
-      logCalls,
-      distinctLogRecords: logRecords.size,
-      errorsRecorded,
-      distinctErrorsChecked: errorFingerprints.size,
-      leaksFound: found.length,
-    });
-    if (found.length > 0) {
-      throw new Error(
-        `leak guard: ${found.length} leak(s) of sentinel secrets during the run:\n- ` +
-          found.join('\n- '),
-      );
-    }
-  },
-};
+/** Root `afterEach` of the guard (spec/hooks.ts): checks the errors the test produced. */
+export function leakGuardAfterEach(): void {
+  drainErrors();
+}
 
-/** For the guard's own self-test: the printed forms it would check for `error`. */
+/**
+ * Root `afterAll` of the guard (spec/hooks.ts): checks everything captured during the run, and
+ * the titles of every suite and test, and fails the run on any leak.
+ */
+export function leakGuardAfterAll(this: Mocha.Context): void {
+  checkTitles(this.test?.parent);
+  const found = collectLeaks();
+  recordFigures('leak-guard', {
+    sentinels: sentinels.size,
+    outputChars: outputBytes,
+    logCalls,
+    distinctLogRecords: logRecords.size,
+    errorsRecorded,
+    distinctErrorsChecked,
+    leaksFound: found.length,
+  });
+  if (found.length > 0) {
+    throw new Error(
+      `leak guard: ${found.length} leak(s) of sentinel secrets during the run:\n- ` +
+        found.join('\n- '),
+    );
+  }
+}
+
+/** The printed forms the guard checks for `error`, joined (for specs that check a sample). */
 export function printedFormsOf(error: unknown): string {
   return typeof error === 'object' && error !== null
     ? Object.values(errorTexts(error)).join('\n')

@@ -46,53 +46,137 @@ export const KEY_TYPE_TAGS = { S: 0x53, N: 0x4e, B: 0x42 } as const;
  * ```
  */
 export function associatedData(header: Uint8Array, context: ValueContext): Buffer {
-  const fields: Uint8Array[] = [
-    header,
-    utf8(AAD_DOMAIN_LABEL),
-    utf8(context.table),
-    utf8(context.entity),
-    utf8(context.partitionKey.name),
-    typedKeyValue(context.partitionKey.value),
-    context.sortKey === undefined ? EMPTY : utf8(context.sortKey.name),
-    context.sortKey === undefined ? EMPTY : typedKeyValue(context.sortKey.value),
-    utf8(context.attribute),
-  ];
-  let total = 0;
-  for (const field of fields) total += LENGTH_PREFIX_SIZE + field.length;
-  const out = Buffer.alloc(total);
-  let offset = 0;
-  for (const field of fields) {
-    offset = out.writeUInt32BE(field.length, offset);
-    out.set(field, offset);
-    offset += field.length;
-  }
+  const shared = preparedShared.get(context) ?? encodeShared(context);
+  const attributeLength = Buffer.byteLength(context.attribute, 'utf8');
+  const out = Buffer.alloc(
+    LENGTH_PREFIX_SIZE + header.length + shared.length + LENGTH_PREFIX_SIZE + attributeLength,
+  );
+  let offset = out.writeUInt32BE(header.length, 0);
+  out.set(header, offset);
+  offset += header.length;
+  out.set(shared, offset);
+  offset = out.writeUInt32BE(attributeLength, offset + shared.length);
+  out.write(context.attribute, offset, 'utf8');
   return out;
 }
 
+/** What the encrypted values of one item share: everything in their context but the attribute. */
+export type ItemContext = Omit<ValueContext, 'attribute'>;
+
+/**
+ * The value contexts of one item's encrypted attributes, with the part of the associated data
+ * they share (domain label, table, entity, keys) encoded once instead of once per value. The
+ * contexts are frozen snapshots: the keys are validated and copied here, so a later change to
+ * `item` cannot make a context's associated data differ from what its fields say.
+ *
+ * @throws ValidationError when a key value is not an S, N or B value or an N is not a number.
+ * @example
+ * ```ts
+ * const contextOf = itemContexts({ table: 'app-main', entity: 'User', partitionKey });
+ * const aad = associatedData(envelope.header, contextOf('email')); // as with a plain context
+ * ```
+ */
+export function itemContexts(item: ItemContext): (attribute: string) => ValueContext {
+  const partitionKey = frozenKeyPart(item.partitionKey);
+  const sortKey = item.sortKey === undefined ? undefined : frozenKeyPart(item.sortKey);
+  const base = { table: item.table, entity: item.entity, partitionKey, sortKey };
+  const shared = encodeShared(base);
+  return (attribute) => {
+    const context: ValueContext = Object.freeze(
+      sortKey === undefined
+        ? { table: base.table, entity: base.entity, partitionKey, attribute }
+        : { table: base.table, entity: base.entity, partitionKey, sortKey, attribute },
+    );
+    preparedShared.set(context, shared);
+    return context;
+  };
+}
+
+/** The shared part of the associated data of contexts made by {@link itemContexts}. */
+const preparedShared = new WeakMap<ValueContext, Buffer>();
+
 const EMPTY = new Uint8Array(0);
 
-function typedKeyValue(value: KeyPart['value']): Buffer {
+/** A key value as bound: its type tag, then its UTF-8 text or its bytes. */
+interface TypedKeyValue {
+  readonly tag: number;
+  readonly payload: string | Uint8Array;
+}
+
+/**
+ * Every field between the header and the attribute, each length-prefixed: the domain label, the
+ * table, the entity and the keys.
+ */
+function encodeShared(context: ItemContext): Buffer {
+  const partitionKey = typedKeyValue(context.partitionKey.value);
+  const sortKey = context.sortKey === undefined ? undefined : typedKeyValue(context.sortKey.value);
+  const fields: (string | Uint8Array | TypedKeyValue)[] = [
+    AAD_DOMAIN_LABEL,
+    context.table,
+    context.entity,
+    context.partitionKey.name,
+    partitionKey,
+    context.sortKey === undefined ? EMPTY : context.sortKey.name,
+    sortKey ?? EMPTY,
+  ];
+  const lengths = fields.map(fieldLength);
+  let total = 0;
+  for (const length of lengths) total += LENGTH_PREFIX_SIZE + length;
+  const out = Buffer.alloc(total);
+  let offset = 0;
+  fields.forEach((field, i) => {
+    offset = out.writeUInt32BE(lengths[i], offset);
+    offset = writeField(out, field, offset);
+  });
+  return out;
+}
+
+function fieldLength(field: string | Uint8Array | TypedKeyValue): number {
+  if (typeof field === 'string') return Buffer.byteLength(field, 'utf8');
+  if (field instanceof Uint8Array) return field.length;
+  return KEY_TYPE_TAG_SIZE + fieldLength(field.payload);
+}
+
+/** Writes `field` at `offset` and returns the offset after it. */
+function writeField(
+  out: Buffer,
+  field: string | Uint8Array | TypedKeyValue,
+  offset: number,
+): number {
+  if (typeof field === 'string') return offset + out.write(field, offset, 'utf8');
+  if (field instanceof Uint8Array) {
+    out.set(field, offset);
+    return offset + field.length;
+  }
+  out[offset + KEY_TYPE_TAG_OFFSET] = field.tag;
+  return writeField(out, field.payload, offset + KEY_TYPE_TAG_SIZE);
+}
+
+function typedKeyValue(value: KeyPart['value']): TypedKeyValue {
   // Exactly one member, as in a marshalled AttributeValue; anything else is ambiguous.
   if (Object.keys(value).length !== 1) throw notKeyValue();
-  if ('S' in value && typeof value.S === 'string') return tagged(KEY_TYPE_TAGS.S, utf8(value.S));
+  if ('S' in value && typeof value.S === 'string')
+    return { tag: KEY_TYPE_TAGS.S, payload: value.S };
   if ('N' in value && typeof value.N === 'string') {
-    return tagged(KEY_TYPE_TAGS.N, utf8(canonicalNumber(value.N)));
+    return { tag: KEY_TYPE_TAGS.N, payload: canonicalNumber(value.N) };
   }
-  if ('B' in value && value.B instanceof Uint8Array) return tagged(KEY_TYPE_TAGS.B, value.B);
+  if ('B' in value && value.B instanceof Uint8Array)
+    return { tag: KEY_TYPE_TAGS.B, payload: value.B };
   throw notKeyValue();
+}
+
+/** A validated, frozen copy of a key part (binary values copied, as a Uint8Array cannot be frozen). */
+function frozenKeyPart(part: KeyPart): KeyPart {
+  const typed = typedKeyValue(part.value);
+  const value: KeyPart['value'] =
+    typed.tag === KEY_TYPE_TAGS.B
+      ? { B: Uint8Array.from(typed.payload as Uint8Array) }
+      : typed.tag === KEY_TYPE_TAGS.S
+        ? { S: (part.value as { S: string }).S }
+        : { N: (part.value as { N: string }).N };
+  return Object.freeze({ name: part.name, value: Object.freeze(value) });
 }
 
 function notKeyValue(): ValidationError {
   return new ValidationError('a key value bound to an encrypted field must be an S, N or B value');
-}
-
-function tagged(tag: number, bytes: Uint8Array): Buffer {
-  const out = Buffer.alloc(KEY_TYPE_TAG_SIZE + bytes.length);
-  out[KEY_TYPE_TAG_OFFSET] = tag;
-  out.set(bytes, KEY_TYPE_TAG_OFFSET + KEY_TYPE_TAG_SIZE);
-  return out;
-}
-
-function utf8(text: string): Buffer {
-  return Buffer.from(text, 'utf8');
 }

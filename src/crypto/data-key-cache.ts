@@ -93,9 +93,30 @@ export class DataKeyCache {
     table: string,
     wrappedKey: Buffer,
   ): Promise<DataKeyMaterial> {
-    return this.decryption.use(decryptionKeyId(keyArn, table, wrappedKey), () =>
-      source.decryptDataKey(keyArn, wrappedKey, table),
-    );
+    return this.decryptionKeys(source, keyArn, table, wrappedKey, 1)[0];
+  }
+
+  /**
+   * `count` uses of the unwrapped `wrappedKey`, exactly as `count` calls of
+   * {@link decryptionKey} in a row take them (renewed after `maxUses`), with the id computed once.
+   *
+   * @example
+   * ```ts
+   * const keys = cache.decryptionKeys(provider, keyArn, 'users', envelope.wrappedKey, 20);
+   * ```
+   */
+  decryptionKeys(
+    source: DataKeySource,
+    keyArn: string,
+    table: string,
+    wrappedKey: Buffer,
+    count: number,
+  ): Promise<DataKeyMaterial>[] {
+    const id = decryptionKeyId(keyArn, table, wrappedKey);
+    const load = () => source.decryptDataKey(keyArn, wrappedKey, table);
+    const keys = new Array<Promise<DataKeyMaterial>>(count);
+    for (let i = 0; i < count; i += 1) keys[i] = this.decryption.use(id, load);
+    return keys;
   }
 
   /**

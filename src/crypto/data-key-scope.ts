@@ -77,19 +77,41 @@ export class DataKeyScope {
    * ```
    */
   decryptionKey(keyArn: string, table: string, wrappedKey: Buffer): Promise<DataKeyMaterial> {
+    return this.decryptionKeys(keyArn, table, wrappedKey, 1)[0];
+  }
+
+  /**
+   * The unwrapped data key `wrappedKey` for `count` values sealed with it: exactly what `count`
+   * calls of {@link decryptionKey} in a row return (with a cache, one use per value), with the
+   * key's identity computed once. Reading a page asks once per distinct data key, not per value.
+   *
+   * @example
+   * ```ts
+   * const keys = scope.decryptionKeys(keyArn, 'users', envelope.wrappedKey, 20); // 20 promises
+   * ```
+   */
+  decryptionKeys(
+    keyArn: string,
+    table: string,
+    wrappedKey: Buffer,
+    count: number,
+  ): Promise<DataKeyMaterial>[] {
     const id = decryptionKeyId(keyArn, table, wrappedKey);
     const cache = this.cache;
     if (cache !== undefined) {
-      return this.throughCache(id, () =>
-        cache.decryptionKey(this.provider, keyArn, table, wrappedKey),
-      );
+      const failure = this.failed.get(id);
+      if (failure !== undefined) return new Array<Promise<DataKeyMaterial>>(count).fill(failure);
+      const keys = cache.decryptionKeys(this.provider, keyArn, table, wrappedKey, count);
+      for (const pending of new Set(keys)) this.rememberFailure(id, pending);
+      return keys;
     }
-    const known = this.decryption.get(id);
-    if (known !== undefined) return known;
-    const pending = this.provider.decryptDataKey(keyArn, wrappedKey, table);
-    this.decryption.set(id, pending);
-    pending.catch(() => undefined);
-    return pending;
+    let pending = this.decryption.get(id);
+    if (pending === undefined) {
+      pending = this.provider.decryptDataKey(keyArn, wrappedKey, table);
+      this.decryption.set(id, pending);
+      pending.catch(() => undefined);
+    }
+    return new Array<Promise<DataKeyMaterial>>(count).fill(pending);
   }
 
   /**
@@ -116,9 +138,14 @@ export class DataKeyScope {
     const failure = this.failed.get(id);
     if (failure !== undefined) return failure;
     const pending = call();
+    this.rememberFailure(id, pending);
+    return pending;
+  }
+
+  /** Once `pending` fails, every later call for `id` in this scope gets that failure. */
+  private rememberFailure(id: string, pending: Promise<DataKeyMaterial>): void {
     pending.catch(() => {
       if (!this.failed.has(id)) this.failed.set(id, pending);
     });
-    return pending;
   }
 }

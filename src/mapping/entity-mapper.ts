@@ -55,7 +55,8 @@ export class EntityMapper<T extends object> {
   fromItem(item: Item): T {
     const entity = Object.create(this.prototype) as Record<string, unknown>;
     for (const a of this.plain) {
-      const stored = item[a.attribute];
+      // Own properties only: an absent attribute named like `toString` is not inherited junk.
+      const stored = Object.hasOwn(item, a.attribute) ? item[a.attribute] : undefined;
       if (stored === undefined) continue;
       entity[a.property] = stored.NULL === true ? null : a.codec.read(stored);
     }

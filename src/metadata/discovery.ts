@@ -107,6 +107,10 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
   return Object.freeze(metadata);
 }
 
+/** DynamoDB's rule for table and index names; anything else fails later as SDK validation. */
+const DYNAMODB_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const NAME_CHARACTERS = 'table and index names may only hold a-z, A-Z, 0-9, _, - and .';
+
 function checkEntityOptions(className: string, entity: EntityOptions | undefined): EntityOptions {
   if (entity === undefined) {
     throw EntityDefinitionError.at(
@@ -121,6 +125,9 @@ function checkEntityOptions(className: string, entity: EntityOptions | undefined
       undefined,
       '@Entity needs a table name of 3 to 255 characters',
     );
+  }
+  if (!DYNAMODB_NAME.test(entity.table)) {
+    throw EntityDefinitionError.at(className, undefined, `@Entity: ${NAME_CHARACTERS}`);
   }
   if (entity.name !== undefined && (typeof entity.name !== 'string' || entity.name.length === 0)) {
     throw EntityDefinitionError.at(
@@ -166,6 +173,14 @@ function resolveAttribute(
       className,
       property,
       'the attribute name must be 1 to 255 characters',
+    );
+  }
+  if (attribute === '__proto__') {
+    // As a key of a plain object it would set the prototype: the value would never be stored.
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      'the attribute name __proto__ cannot be used; give it another { name }',
     );
   }
   const encryption = resolveEncryption(className, declaration, role);
@@ -306,6 +321,13 @@ function resolveIndexes(
           className,
           property,
           '@Index needs a name of 3 to 255 characters',
+        );
+      }
+      if (!DYNAMODB_NAME.test(index)) {
+        throw EntityDefinitionError.at(
+          className,
+          property,
+          `@Index('${index}'): ${NAME_CHARACTERS}`,
         );
       }
       if (

@@ -134,7 +134,15 @@ function primitive(rng: Random, input: Buffer, sources: MutationSources): Mutati
       if (out.length >= WRAPPED_OFFSET) {
         const w = out.readUInt16BE(W_OFFSET);
         out.writeUInt16BE(
-          rng.pick([0, 1, MAX_W, MAX_W + 1, 0xffff, (w + rng.range(-3, 3)) & 0xffff, rng.int(0x10000)]),
+          rng.pick([
+            0,
+            1,
+            MAX_W,
+            MAX_W + 1,
+            0xffff,
+            (w + rng.range(-3, 3)) & 0xffff,
+            rng.int(0x10000),
+          ]),
           W_OFFSET,
         );
       }
@@ -164,7 +172,8 @@ function primitive(rng: Random, input: Buffer, sources: MutationSources): Mutati
       if (valid) xorAt(out, parts(out).nonceOffset + rng.int(NONCE_LENGTH), 1 + rng.int(255));
       return { kind, bytes: out };
     case 'fieldTag':
-      if (out.length > 0) xorAt(out, out.length - 1 - rng.int(Math.min(TAG_LENGTH, out.length)), 1 + rng.int(255));
+      if (out.length > 0)
+        xorAt(out, out.length - 1 - rng.int(Math.min(TAG_LENGTH, out.length)), 1 + rng.int(255));
       return { kind, bytes: out };
   }
 }

@@ -45,7 +45,9 @@ export function embeddedCodec(
       if (value.M === undefined) throw wrongStoredType(site, 'M', value);
       const instance = Object.create(target.prototype as object) as Record<string, unknown>;
       for (const field of fields()) {
-        const stored = value.M[field.attribute];
+        const stored = Object.hasOwn(value.M, field.attribute)
+          ? value.M[field.attribute]
+          : undefined;
         if (stored === undefined) continue;
         instance[field.property] = stored.NULL === true ? null : field.codec.read(stored);
       }

@@ -1,0 +1,192 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { TheoryDb } from '../../src';
+import { associatedData } from '../../src/crypto/associated-data';
+import { parseEnvelope } from '../../src/crypto/envelope';
+import { encodePlaintext } from '../../src/crypto/plaintext-codec';
+import type { LocalKms } from '../../src/testing';
+import { PlainOrder, SecretOrder, orderFields, plainOrder, secretOrder } from '../support/entities';
+import type { Figures } from '../support/figures';
+import { compare, type Contender, medianOps, ratio } from '../support/harness';
+import { encryptedDb } from '../support/local-kms-db';
+import type { BenchSettings } from '../support/settings';
+import { median } from '../support/stats';
+import { StubDynamo } from '../support/stub-dynamo';
+import { QUERY_ITEMS } from './overhead';
+
+const CUSTOMER = 'customer-000042';
+const ENCRYPTED = ['cardToken', 'email', 'phone'] as const;
+
+let sink = 0;
+
+/** A stored item in DynamoDB's JSON wire form (binaries as base64 strings). */
+type WireItem = Record<string, Record<string, unknown>>;
+
+/**
+ * Section 2: the cost of encryption. The same save, find and query (20 items) on SecretOrder (3
+ * `@Encrypted` fields; LocalKms, data-key cache on) and on PlainOrder (the same fields in clear),
+ * each on its own instant-answer endpoint. The encrypted answers are items theorydb itself wrote,
+ * captured from its PutItem requests. Then the floor: AES-256-GCM alone over the same plaintexts
+ * and associated data, the least any envelope scheme can cost.
+ */
+export async function encryptionSection(settings: BenchSettings, kms: LocalKms): Promise<Figures> {
+  const plainStub = new StubDynamo();
+  const secretStub = new StubDynamo();
+  const plainRepo = new TheoryDb({ dynamodb: plainStub.client }).repository(PlainOrder);
+  const secretRepo = encryptedDb(secretStub.client, kms, { cache: true }).repository(SecretOrder);
+
+  // The encrypted page: QUERY_ITEMS items sealed by theorydb, captured on their way out.
+  const captured = secretStub.capture('PutItem');
+  for (let n = 0; n < QUERY_ITEMS; n += 1) await secretRepo.save(secretOrder(CUSTOMER, n));
+  secretStub.stopCapture();
+  const secretItems = captured.map((body) => (JSON.parse(body) as { Item: WireItem }).Item);
+  const plainItems = Array.from({ length: QUERY_ITEMS }, (_, n) =>
+    marshall(orderFields(CUSTOMER, n)),
+  );
+  for (const [stub, items] of [
+    [plainStub, plainItems],
+    [secretStub, secretItems],
+  ] as const) {
+    stub.respond('PutItem', {});
+    stub.respond('GetItem', { Item: items[1] });
+    stub.respond('Query', { Items: items, Count: items.length, ScannedCount: items.length });
+  }
+
+  const plainEntity = plainOrder(CUSTOMER, 1);
+  const secretEntity = secretOrder(CUSTOMER, 1);
+  const key = { customerId: CUSTOMER, orderId: plainEntity.orderId };
+  const { rounds, warmup, ops, queryOps } = settings.cpu;
+  const figures: Figures = {};
+  const pair = async (name: string, plain: Contender['batch'], encrypted: Contender['batch']) => {
+    const measured = await compare(
+      [
+        { name: 'encrypted', batch: encrypted },
+        { name: 'plain', batch: plain },
+      ],
+      { rounds, warmup, ops: name === 'query' ? queryOps : ops },
+    );
+    figures[`${name}.plainOpsPerSec`] = medianOps(measured, 'plain');
+    figures[`${name}.encryptedOpsPerSec`] = medianOps(measured, 'encrypted');
+    figures[`${name}.ratio`] = ratio(measured, 'encrypted', 'plain');
+  };
+  await pair(
+    'save',
+    async (n) => {
+      for (let i = 0; i < n; i += 1) await plainRepo.save(plainEntity);
+    },
+    async (n) => {
+      for (let i = 0; i < n; i += 1) await secretRepo.save(secretEntity);
+    },
+  );
+  await pair(
+    'find',
+    async (n) => {
+      for (let i = 0; i < n; i += 1) sink += (await plainRepo.find(key))?.total ?? 0;
+    },
+    async (n) => {
+      for (let i = 0; i < n; i += 1) sink += (await secretRepo.find(key))?.total ?? 0;
+    },
+  );
+  const query = { customerId: CUSTOMER };
+  await pair(
+    'query',
+    async (n) => {
+      for (let i = 0; i < n; i += 1) sink += (await plainRepo.query(query).all()).length;
+    },
+    async (n) => {
+      for (let i = 0; i < n; i += 1) sink += (await secretRepo.query(query).all()).length;
+    },
+  );
+
+  // The floor: one AES-256-GCM seal (or open) per value, same plaintexts, same associated data.
+  const values = secretItems.flatMap((item) =>
+    ENCRYPTED.map((attribute) => sealedValue(item, attribute)),
+  );
+  const perItem = ENCRYPTED.length;
+  const floor = aesFloor(values, settings);
+  figures['aesFloor.saveMicros'] = floor.sealMicros * perItem;
+  figures['aesFloor.findMicros'] = floor.openMicros * perItem;
+  figures['aesFloor.queryMicros'] = floor.openMicros * perItem * QUERY_ITEMS;
+  for (const name of ['save', 'find', 'query'] as const) {
+    const plainMicros = 1e6 / figures[`${name}.plainOpsPerSec`];
+    const aesMicros = figures[`aesFloor.${name}Micros`];
+    // The ratio encryption would reach if it cost nothing but AES-GCM.
+    figures[`aesFloor.${name}Ratio`] = plainMicros / (plainMicros + aesMicros);
+  }
+  plainStub.client.destroy();
+  secretStub.client.destroy();
+  return figures;
+}
+
+/** One stored value: its plaintext encoding, associated data, nonce and ciphertext. */
+interface SealedValue {
+  readonly plaintext: Buffer;
+  readonly aad: Buffer;
+  readonly nonce: Buffer;
+  readonly ciphertext: Buffer;
+  readonly tag: Buffer;
+}
+
+function sealedValue(item: WireItem, attribute: string): SealedValue {
+  const envelope = parseEnvelope(Buffer.from(item[attribute].B as string, 'base64'));
+  const aad = associatedData(envelope.header, {
+    table: 'bench-secret-orders',
+    entity: 'SecretOrder',
+    partitionKey: { name: 'customerId', value: { S: item.customerId.S as string } },
+    sortKey: { name: 'orderId', value: { S: item.orderId.S as string } },
+    attribute,
+  });
+  const fields = orderFields(CUSTOMER, 0) as unknown as Record<string, unknown>;
+  return {
+    plaintext: encodePlaintext(fields[attribute]),
+    aad,
+    nonce: envelope.nonce,
+    ciphertext: envelope.ciphertext,
+    tag: envelope.tag,
+  };
+}
+
+/** Microseconds per AES-256-GCM seal and per open of these values, medians of several batches. */
+function aesFloor(values: readonly SealedValue[], settings: BenchSettings) {
+  const key = randomBytes(32);
+  const nonce = randomBytes(12);
+  // The opens need real ciphertexts under `key`: seal each value once.
+  const sealed = values.map((value) => {
+    const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+    cipher.setAAD(value.aad);
+    const ciphertext = Buffer.concat([cipher.update(value.plaintext), cipher.final()]);
+    return { ...value, ciphertext, tag: cipher.getAuthTag() };
+  });
+  const rounds = settings.cpu.rounds;
+  const count = Math.max(1, Math.round(settings.cpu.mapOps / values.length));
+  const seal = [];
+  const open = [];
+  for (let round = 0; round < rounds; round += 1) {
+    let started = performance.now();
+    for (let i = 0; i < count; i += 1) {
+      for (const value of sealed) {
+        const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+        cipher.setAAD(value.aad);
+        sink += cipher.update(value.plaintext).length + cipher.final().length;
+        sink += cipher.getAuthTag().length;
+      }
+    }
+    seal.push(((performance.now() - started) * 1000) / (count * sealed.length));
+    started = performance.now();
+    for (let i = 0; i < count; i += 1) {
+      for (const value of sealed) {
+        const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+        decipher.setAuthTag(value.tag);
+        decipher.setAAD(value.aad);
+        sink += decipher.update(value.ciphertext).length + decipher.final().length;
+      }
+    }
+    open.push(((performance.now() - started) * 1000) / (count * sealed.length));
+  }
+  return { sealMicros: median(seal), openMicros: median(open) };
+}
+
+/** Read by nobody; keeps the sink observable. */
+export function encryptionSink(): number {
+  return sink;
+}

@@ -1,0 +1,100 @@
+import type { LocalDynamo } from '../../src/testing';
+import { dynamoosePeer } from '../peers/dynamoose-peer';
+import { electrodbPeer } from '../peers/electrodb-peer';
+import type { Peer } from '../peers/peer';
+import { rawSdkPeer } from '../peers/raw-sdk-peer';
+import { theorydbPeer } from '../peers/theorydb-peer';
+import { toolboxPeer } from '../peers/toolbox-peer';
+import { typedormPeer } from '../peers/typedorm-peer';
+import type { Figures } from '../support/figures';
+import { compare, medianOps, ratio } from '../support/harness';
+import type { BenchSettings } from '../support/settings';
+
+/** The peers, by the key their figures carry. theorydb first: every ratio is theorydb / peer. */
+export const PEERS = {
+  theorydb: theorydbPeer,
+  rawSdk: rawSdkPeer,
+  typedorm: typedormPeer,
+  electrodb: electrodbPeer,
+  toolbox: toolboxPeer,
+  dynamoose: dynamoosePeer,
+} as const;
+
+export type PeerKey = keyof typeof PEERS;
+export const PEER_KEYS = Object.keys(PEERS) as PeerKey[];
+
+const QUERY_PARTITION = 'query-customer';
+
+let sink = 0;
+
+/**
+ * Section 4: put, get and a query of one partition (100 items) through theorydb, the raw SDK and
+ * the libraries users pick instead, on the same DynamoDB Local, interleaved round by round.
+ * Each put writes a new item; each get reads one of the query partition's items.
+ */
+export async function endToEndSection(
+  settings: BenchSettings,
+  dynamo: LocalDynamo,
+): Promise<Figures> {
+  const { rounds, warmup, putOps, getOps, queryOps, queryItems, serverWarmup } = settings.e2e;
+  const peers = new Map<PeerKey, Peer>(PEER_KEYS.map((key) => [key, PEERS[key](dynamo)]));
+  const figures: Figures = { queryItems };
+  try {
+    for (const peer of peers.values()) {
+      await peer.setup();
+      for (let n = 0; n < queryItems; n += 1) await peer.put(QUERY_PARTITION, n);
+    }
+    // DynamoDB Local is a JVM: its JIT needs a few thousand requests before its speed settles, and
+    // without this the first comparison measured the server warming up, not the libraries.
+    const raw = peers.get('rawSdk') as Peer;
+    for (let i = 0; i < serverWarmup; i += 1) {
+      await raw.put('warm-up', i);
+      await raw.get(QUERY_PARTITION, i % queryItems);
+      if (i % 10 === 0) await raw.query(QUERY_PARTITION);
+    }
+    let written = 0;
+    const ops = {
+      put: { count: putOps, run: (peer: Peer) => peer.put('put-customer', (written += 1)) },
+      get: {
+        count: getOps,
+        run: async (peer: Peer) => {
+          sink += await peer.get(QUERY_PARTITION, written % queryItems);
+          written += 1;
+        },
+      },
+      query: {
+        count: queryOps,
+        run: async (peer: Peer) => {
+          const found = await peer.query(QUERY_PARTITION);
+          if (found !== queryItems)
+            throw new Error(`${peer.name} read ${found} of ${queryItems} items`);
+          sink += found;
+        },
+      },
+    };
+    for (const [op, { count, run }] of Object.entries(ops)) {
+      const measured = await compare(
+        [...peers].map(([key, peer]) => ({
+          name: key,
+          batch: async (n: number) => {
+            for (let i = 0; i < n; i += 1) await run(peer);
+          },
+        })),
+        { rounds, warmup, ops: count },
+      );
+      for (const key of PEER_KEYS) {
+        figures[`${op}.${key}OpsPerSec`] = medianOps(measured, key);
+        if (key !== 'theorydb')
+          figures[`${op}.theorydbVs.${key}`] = ratio(measured, 'theorydb', key);
+      }
+    }
+  } finally {
+    for (const peer of peers.values()) peer.close();
+  }
+  return figures;
+}
+
+/** Read by nobody; keeps the sink observable. */
+export function endToEndSink(): number {
+  return sink;
+}
