@@ -29,14 +29,15 @@ let sink = 0;
 
 /**
  * Section 4: put, get and a query of one partition (100 items) through theorydb, the raw SDK and
- * the libraries users pick instead, on the same DynamoDB Local, interleaved round by round.
- * Each put writes a new item; each get reads one of the query partition's items.
+ * the libraries users pick instead, on the same DynamoDB Local, interleaved operation by
+ * operation (each round runs one operation of every library, in rotated order). Each put writes a
+ * new item; each get reads one of the query partition's items.
  */
 export async function endToEndSection(
   settings: BenchSettings,
   dynamo: LocalDynamo,
 ): Promise<Figures> {
-  const { rounds, warmup, putOps, getOps, queryOps, queryItems, serverWarmup } = settings.e2e;
+  const { warmup, putRounds, getRounds, queryRounds, queryItems, serverWarmup } = settings.e2e;
   const peers = new Map<PeerKey, Peer>(PEER_KEYS.map((key) => [key, PEERS[key](dynamo)]));
   const figures: Figures = { queryItems };
   try {
@@ -54,16 +55,16 @@ export async function endToEndSection(
     }
     let written = 0;
     const ops = {
-      put: { count: putOps, run: (peer: Peer) => peer.put('put-customer', (written += 1)) },
+      put: { rounds: putRounds, run: (peer: Peer) => peer.put('put-customer', (written += 1)) },
       get: {
-        count: getOps,
+        rounds: getRounds,
         run: async (peer: Peer) => {
           sink += await peer.get(QUERY_PARTITION, written % queryItems);
           written += 1;
         },
       },
       query: {
-        count: queryOps,
+        rounds: queryRounds,
         run: async (peer: Peer) => {
           const found = await peer.query(QUERY_PARTITION);
           if (found !== queryItems)
@@ -72,7 +73,7 @@ export async function endToEndSection(
         },
       },
     };
-    for (const [op, { count, run }] of Object.entries(ops)) {
+    for (const [op, { rounds, run }] of Object.entries(ops)) {
       const measured = await compare(
         [...peers].map(([key, peer]) => ({
           name: key,
@@ -80,7 +81,7 @@ export async function endToEndSection(
             for (let i = 0; i < n; i += 1) await run(peer);
           },
         })),
-        { rounds, warmup, ops: count },
+        { rounds, warmup, ops: 1 },
       );
       for (const key of PEER_KEYS) {
         figures[`${op}.${key}OpsPerSec`] = medianOps(measured, key);

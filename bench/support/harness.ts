@@ -29,20 +29,23 @@ export function collectGarbage(): void {
 }
 
 /**
- * Runs the contenders interleaved: every round runs each contender's batch once, in an order
- * rotated from round to round (A B, then B A, ...), so a slow moment of a shared, noisy machine
- * falls on all of them alike. The first `warmup` rounds are not recorded.
+ * Runs the contenders interleaved: every round runs each contender's batch once, so a slow moment
+ * of a shared, noisy machine falls on all of them alike. The order is shuffled every round (with
+ * a fixed seed, so runs are repeatable): with a fixed rotation, each contender always ran right
+ * after the same neighbour and paid for that neighbour's garbage (measured: a 10-15% bias in the
+ * end-to-end table). The first `warmup` rounds are not recorded.
  */
 export async function compare(
   contenders: readonly Contender[],
   settings: CompareSettings,
 ): Promise<Measured> {
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const random = seededRandom(0x7e0d);
   // Once per comparison, not per batch: a forced full collection also drops compiled code and
   // shrinks the heap, which made every batch after it slower (measured: about 2.5x).
   collectGarbage();
   for (let round = 0; round < settings.warmup + settings.rounds; round += 1) {
-    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
+    const order = shuffled(contenders, random);
     for (const contender of order) {
       const started = performance.now();
       await contender.batch(settings.ops);
@@ -72,4 +75,26 @@ function samplesOf(measured: Measured, name: string): readonly number[] {
   const samples = measured.samples.get(name);
   if (samples === undefined) throw new Error(`no contender named ${name}`);
   return samples;
+}
+
+/** A copy of `items` in random order (Fisher-Yates). */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
+/** A small deterministic PRNG (mulberry32): numbers in [0, 1). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -5,13 +5,16 @@ export interface BenchSettings {
   readonly cpu: { rounds: number; warmup: number; ops: number; queryOps: number; mapOps: number };
   /** Counts of the KMS section (3). */
   readonly kms: { sequential: number; concurrent: number; batch: number; query: number };
-  /** Interleaved rounds against DynamoDB Local (section 4). */
+  /**
+   * Rounds against DynamoDB Local (section 4). One operation per contender per round: the server
+   * (a JVM with GC pauses) and the shared machine vary from one batch to the next by 2x, so pairs
+   * of single operations side by side, and their median, are the steadiest comparison.
+   */
   readonly e2e: {
-    rounds: number;
     warmup: number;
-    putOps: number;
-    getOps: number;
-    queryOps: number;
+    putRounds: number;
+    getRounds: number;
+    queryRounds: number;
     queryItems: number;
     /** Requests sent before measuring, to let DynamoDB Local's JIT settle. */
     serverWarmup: number;
@@ -27,11 +30,10 @@ export const FULL: BenchSettings = {
   cpu: { rounds: 61, warmup: 5, ops: 100, queryOps: 40, mapOps: 10_000 },
   kms: { sequential: 1000, concurrent: 200, batch: 1000, query: 1000 },
   e2e: {
-    rounds: 21,
-    warmup: 3,
-    putOps: 50,
-    getOps: 50,
-    queryOps: 12,
+    warmup: 30,
+    putRounds: 500,
+    getRounds: 500,
+    queryRounds: 150,
     queryItems: 100,
     serverWarmup: 1500,
   },
@@ -44,11 +46,10 @@ export const QUICK: BenchSettings = {
   cpu: { rounds: 3, warmup: 1, ops: 20, queryOps: 10, mapOps: 500 },
   kms: { sequential: 30, concurrent: 20, batch: 60, query: 60 },
   e2e: {
-    rounds: 2,
     warmup: 1,
-    putOps: 3,
-    getOps: 3,
-    queryOps: 2,
+    putRounds: 3,
+    getRounds: 3,
+    queryRounds: 2,
     queryItems: 10,
     serverWarmup: 5,
   },

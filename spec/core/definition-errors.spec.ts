@@ -559,7 +559,7 @@ describe('entity definition errors', () => {
       expectDefinitionError(
         EmptyAttribute,
         'value',
-        'EmptyAttribute.value: the attribute name must be 1 to 255 characters',
+        'EmptyAttribute.value: the attribute name must be 1 to 255 bytes of UTF-8',
       );
       @Entity({ table: 'long-attr' })
       class LongAttribute {
@@ -569,7 +569,17 @@ describe('entity definition errors', () => {
       expectDefinitionError(
         LongAttribute,
         'value',
-        'LongAttribute.value: the attribute name must be 1 to 255 characters',
+        'LongAttribute.value: the attribute name must be 1 to 255 bytes of UTF-8',
+      );
+      // 200 characters, 400 bytes: DynamoDB counts bytes, and so does theorydb.
+      @Entity({ table: 'wide-attribute' })
+      class WideAttribute {
+        @PartitionKey({ name: 'é'.repeat(200) }) id!: string;
+      }
+      expectDefinitionError(
+        WideAttribute,
+        'id',
+        'WideAttribute.id: the attribute name must be 1 to 255 bytes of UTF-8',
       );
     });
 

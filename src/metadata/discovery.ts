@@ -168,11 +168,16 @@ function resolveAttribute(
   const { property } = declaration;
   const { role, options } = roleOf(className, declaration);
   const attribute = options.name ?? property;
-  if (typeof attribute !== 'string' || attribute.length === 0 || attribute.length > 255) {
+  // DynamoDB counts key attribute names in UTF-8 bytes (at most 255); the same bound for all.
+  if (
+    typeof attribute !== 'string' ||
+    attribute.length === 0 ||
+    Buffer.byteLength(attribute, 'utf8') > 255
+  ) {
     throw EntityDefinitionError.at(
       className,
       property,
-      'the attribute name must be 1 to 255 characters',
+      'the attribute name must be 1 to 255 bytes of UTF-8',
     );
   }
   if (attribute === '__proto__') {

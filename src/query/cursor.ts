@@ -209,7 +209,7 @@ function fromWireKey(wire: unknown, keys: readonly KeyAttributeMetadata[]): Item
   if (!isRecord(wire) || Object.keys(wire).length !== keys.length) return undefined;
   const item: Item = {};
   for (const key of keys) {
-    const value = wire[key.attribute];
+    const value = Object.hasOwn(wire, key.attribute) ? wire[key.attribute] : undefined;
     if (!isRecord(value) || !hasOnly(value, [key.keyType])) return undefined;
     const text = value[key.keyType];
     if (typeof text !== 'string' || text.length === 0) return undefined;

@@ -16,7 +16,7 @@ export async function entityFromStreamImage<T extends object>(
   const { metadata } = context;
   const item = itemFromStreamImage(image, metadata.className);
   for (const key of metadata.keyAttributes) {
-    if (item[key.attribute] === undefined) {
+    if (!Object.hasOwn(item, key.attribute) || item[key.attribute] === undefined) {
       throw new ValidationError(
         `${metadata.className}.fromStreamImage: the image has no key attribute "${key.attribute}"`,
         metadata.className,

@@ -148,7 +148,7 @@ async function sealedActions<T extends object>(
   await context.encryption.encryptInto(item, checked.plan.sealed, scope);
   return properties.map((property): UpdateAction => {
     const attribute = context.metadata.byProperty.get(property)!.attribute;
-    const value = item[attribute];
+    const value = Object.hasOwn(item, attribute) ? item[attribute] : undefined;
     // Only a plaintext fixture writes nothing (an empty Set), which removes the attribute.
     return value === undefined ? { kind: 'remove', attribute } : { kind: 'set', attribute, value };
   });
