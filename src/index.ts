@@ -47,9 +47,5 @@ export type { ReadPage, PageOptions, SegmentOptions } from './query/read-page';
 export { SortKeyConditionBuilder, type SortKeyCondition } from './query/sort-key-condition';
 export type { TransactionBuilder } from './transactions/transaction-builder';
 export type { TransactFindResult, TransactGet } from './transactions/transact-find';
-export type {
-  TransactionUpdateOptions,
-  UpdateChanges,
-  UpdateOptions,
-} from './update/update-spec';
+export type { TransactionUpdateOptions, UpdateChanges, UpdateOptions } from './update/update-spec';
 export type { StreamAttributeValue, StreamImage } from './streams/stream-image';

@@ -7,13 +7,17 @@ import type { Figures } from '../support/figures';
 import { encryptedDb } from '../support/local-kms-db';
 import { StubDynamo } from '../support/stub-dynamo';
 
-/** The wrapped data key AWS KMS returns for GenerateDataKey with KeySpec AES_256, in bytes. */
-export const AWS_KMS_WRAPPED_KEY_BYTES = 184;
+/**
+ * The size of an AWS KMS wrapped data key (the `CiphertextBlob` of GenerateDataKey with KeySpec
+ * AES_256) in the AWS CLI's documented example: 167 bytes. LocalKms's blobs are smaller; the
+ * figures are recomputed with this size for what production items carry.
+ */
+export const AWS_KMS_WRAPPED_KEY_BYTES = 167;
 
 /**
  * Section 6: storage. What encryption adds to one value and to one item, measured on envelopes
- * theorydb wrote (with LocalKms's wrapped key), and the same with an AWS KMS wrapped key (184
- * bytes), which is what production items carry. Item sizes follow DynamoDB's rules: attribute
+ * theorydb wrote (with LocalKms's wrapped key), and the same with an AWS KMS wrapped key (see
+ * {@link AWS_KMS_WRAPPED_KEY_BYTES}), which is what production items carry. Item sizes follow DynamoDB's rules: attribute
  * name bytes plus value bytes (S: UTF-8, B: raw, N: about one byte per two digits plus one, BOOL: 1).
  */
 export async function sizeSection(kms: LocalKms): Promise<Figures> {

@@ -1,4 +1,5 @@
 import { PEER_KEYS } from '../sections/end-to-end';
+import { AWS_KMS_WRAPPED_KEY_BYTES } from '../sections/size';
 import type { TargetResult } from './figures';
 import { round } from './stats';
 
@@ -152,7 +153,7 @@ export function renderReport(all: All, targets: readonly TargetResult[]): string
         'plaintext bytes',
         'stored bytes',
         'added bytes (LocalKms)',
-        'added bytes (AWS KMS, 184-byte wrapped key)',
+        `added bytes (AWS KMS, ${AWS_KMS_WRAPPED_KEY_BYTES}-byte wrapped key)`,
       ],
       [
         ...[16, 64, 256, 1024].map((n) => [

@@ -18,6 +18,7 @@ describe('npm run bench (smoke, --quick)', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'theorydb-bench-'));
     const [dynamo, kms] = await Promise.all([sharedDynamo(), sharedKms()]);
+    kms.clearFaults(); // in case a spec before this one left latency or failures behind
     await runBench({
       quick: true,
       out: join(dir, 'results.json'),

@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import { InvalidCursorError } from '../../src';
 import type { KeyAttributeMetadata } from '../../src/metadata/entity-metadata';
-import {
-  type CursorScope,
-  decodeCursor,
-  encodeCursor,
-  sealCursor,
-} from '../../src/query/cursor';
+import { type CursorScope, decodeCursor, encodeCursor, sealCursor } from '../../src/query/cursor';
 
 const key = (attribute: string, keyType: 'S' | 'N' | 'B') =>
   ({ attribute, property: attribute, keyType }) as unknown as KeyAttributeMetadata;

@@ -24,7 +24,12 @@ export function sealWithNonce(
   context: ValueContext,
 ): Buffer {
   // Validation errors about the value come first, before any key is touched.
-  return sealEncodedWithNonce(key, nonce, encodePlaintext(value, { entity: context.entity }), context);
+  return sealEncodedWithNonce(
+    key,
+    nonce,
+    encodePlaintext(value, { entity: context.entity }),
+    context,
+  );
 }
 
 /**

@@ -41,7 +41,11 @@ export function sealValue(key: DataKeyMaterial, value: unknown, context: ValueCo
  * const stored = sealPlaintext(dataKey, plaintext, context);
  * ```
  */
-export function sealPlaintext(key: DataKeyMaterial, plaintext: Buffer, context: ValueContext): Buffer {
+export function sealPlaintext(
+  key: DataKeyMaterial,
+  plaintext: Buffer,
+  context: ValueContext,
+): Buffer {
   return sealEncodedWithNonce(key, nextNonce(), plaintext, context);
 }
 

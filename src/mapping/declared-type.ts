@@ -8,7 +8,8 @@ import { wrongValueType, type CodecSite } from './attribute-codec';
  */
 export function checkDeclaredType(codec: AttributeCodec, site: CodecSite, value: unknown): void {
   const expected = EXPECTED[codec.kind];
-  if (expected !== undefined && !expected.test(value)) throw wrongValueType(site, expected.label, value);
+  if (expected !== undefined && !expected.test(value))
+    throw wrongValueType(site, expected.label, value);
 }
 
 const EXPECTED: Record<string, { label: string; test: (value: unknown) => boolean } | undefined> = {

@@ -11,13 +11,16 @@ import type {
   PropertyRole,
 } from './declarations';
 
-// class-transformer keeps its decorator metadata in a module it ships without types of its own.
-const classTransformerStorage = (
+const classTransformerStorage = loadClassTransformerStorage();
+
+/** class-transformer keeps its decorator metadata in a module it ships without types of its own. */
+function loadClassTransformerStorage(): ClassTransformerStorage {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('class-transformer/cjs/storage') as {
+  const storage = require('class-transformer/cjs/storage') as {
     defaultMetadataStorage: ClassTransformerStorage;
-  }
-).defaultMetadataStorage;
+  };
+  return storage.defaultMetadataStorage;
+}
 
 /**
  * Where decorators write what they declare. This is the only module that reads `design:type`.

@@ -29,14 +29,21 @@ export function prepareDelete<T extends object>(
   }
   if (options.condition !== undefined) {
     clauses.push(
-      renderCondition(toCondition(options.condition), new PathResolver(metadata), expressions, 'a condition'),
+      renderCondition(
+        toCondition(options.condition),
+        new PathResolver(metadata),
+        expressions,
+        'a condition',
+      ),
     );
   }
   const condition = allOf(clauses);
   return {
     TableName: metadata.table,
     Key: keyItem,
-    ...(condition === undefined ? {} : { ConditionExpression: condition, ...expressions.attributes() }),
+    ...(condition === undefined
+      ? {}
+      : { ConditionExpression: condition, ...expressions.attributes() }),
   };
 }
 

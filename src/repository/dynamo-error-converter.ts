@@ -12,7 +12,9 @@ export interface DynamoFailureContext {
   readonly table: string;
   readonly entity: string;
   /** How a failed condition is reported: a version check or a plain condition. */
-  readonly condition?: { readonly kind: 'version'; readonly expected: number | undefined } | { readonly kind: 'condition' };
+  readonly condition?:
+    | { readonly kind: 'version'; readonly expected: number | undefined }
+    | { readonly kind: 'condition' };
 }
 
 const THROTTLING = new Set([
@@ -57,11 +59,18 @@ export function convertDynamoError(error: unknown, context: DynamoFailureContext
         expected === undefined
           ? 'an item with this key already exists'
           : `the stored version is no longer ${expected}`;
-      return new VersionConflictError(`${where}: version conflict, ${detail}`, context.entity, expected, {
-        cause: error,
-      });
+      return new VersionConflictError(
+        `${where}: version conflict, ${detail}`,
+        context.entity,
+        expected,
+        {
+          cause: error,
+        },
+      );
     }
-    return new ConditionFailedError(`${where}: the condition was not met`, context.entity, { cause: error });
+    return new ConditionFailedError(`${where}: the condition was not met`, context.entity, {
+      cause: error,
+    });
   }
   const [code, retryable] = classify(name, error);
   return new DynamoDbError(code, `${where} failed: ${name}`, name, retryable, { cause: error });

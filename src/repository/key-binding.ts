@@ -35,7 +35,10 @@ export class KeyBinding {
   }
 
   /** The ARN of the field's key, resolved once per key id (DescribeKey). */
-  async keyArn(keyName: string | undefined, context: { entity: string; field: string }): Promise<string> {
+  async keyArn(
+    keyName: string | undefined,
+    context: { entity: string; field: string },
+  ): Promise<string> {
     const keyId = this.keyIds.get(keyName);
     if (this.provider === undefined || keyId === undefined) {
       throw new EncryptionError(
@@ -76,7 +79,10 @@ function checkedKeyIds(options: KmsOptions | undefined): Map<string | undefined,
   for (const [name, id] of Object.entries(options.keys ?? {})) {
     ids.set(name, check(id, `kms.keys.${name}`));
   }
-  if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+  if (
+    options.timeoutMs !== undefined &&
+    !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)
+  ) {
     throw new ValidationError('TheoryDb: kms.timeoutMs must be a positive number of milliseconds');
   }
   return ids;

@@ -13,7 +13,9 @@ export async function runOperation<T extends object, R>(
   operation: string,
   body: (scope: DataKeyScope | undefined) => Promise<R>,
   /** How a failed condition of this operation is reported. */
-  conditionKind: (error: unknown) => DynamoFailureContext['condition'] = () => ({ kind: 'condition' }),
+  conditionKind: (error: unknown) => DynamoFailureContext['condition'] = () => ({
+    kind: 'condition',
+  }),
 ): Promise<R> {
   const { metadata } = context;
   const started = performance.now();

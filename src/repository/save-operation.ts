@@ -1,5 +1,9 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { conditionFailureKind, needsStoredItemOnFailure, type WriteChecks } from './condition-failure';
+import {
+  conditionFailureKind,
+  needsStoredItemOnFailure,
+  type WriteChecks,
+} from './condition-failure';
 import type { RepositoryContext } from './repository-context';
 import { runOperation } from './run-operation';
 import { applyLifecycle, prepareSave, type SaveOptions } from './save-request';
@@ -25,7 +29,9 @@ export async function saveEntity<T extends object>(
       await context.client.send(
         new PutItemCommand({
           ...request.put,
-          ...(needsStoredItemOnFailure(checks) ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+          ...(needsStoredItemOnFailure(checks)
+            ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
+            : {}),
         }),
       );
       applyLifecycle(entity, request);

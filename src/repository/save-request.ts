@@ -45,15 +45,23 @@ export async function prepareSave<T extends object>(
   }
   const source = entity as Record<string, unknown>;
   const expectedVersion =
-    metadata.version === undefined ? undefined : versionOf(context, source[metadata.version.property]);
+    metadata.version === undefined
+      ? undefined
+      : versionOf(context, source[metadata.version.property]);
   const lifecycle = lifecycleValues(context, source, expectedVersion);
   const expressions = new ExpressionContext();
-  const pkAbsent = () => `attribute_not_exists(${expressions.name(metadata.partitionKey.attribute)})`;
+  const pkAbsent = () =>
+    `attribute_not_exists(${expressions.name(metadata.partitionKey.attribute)})`;
   const clauses: string[] = [];
   if (options.ifNotExists === true) clauses.push(pkAbsent());
   if (options.condition !== undefined) {
     clauses.push(
-      renderCondition(toCondition(options.condition), new PathResolver(metadata), expressions, 'a condition'),
+      renderCondition(
+        toCondition(options.condition),
+        new PathResolver(metadata),
+        expressions,
+        'a condition',
+      ),
     );
   }
   const hasUserCondition = clauses.length > 0;
@@ -72,7 +80,9 @@ export async function prepareSave<T extends object>(
     put: {
       TableName: metadata.table,
       Item: item,
-      ...(condition === undefined ? {} : { ConditionExpression: condition, ...expressions.attributes() }),
+      ...(condition === undefined
+        ? {}
+        : { ConditionExpression: condition, ...expressions.attributes() }),
     },
     lifecycle,
     checks: {
@@ -95,7 +105,8 @@ function lifecycleValues<T extends object>(
 ): Map<string, unknown> {
   const { metadata } = context;
   const values = new Map<string, unknown>();
-  if (metadata.version !== undefined) values.set(metadata.version.property, (expectedVersion ?? 0) + 1);
+  if (metadata.version !== undefined)
+    values.set(metadata.version.property, (expectedVersion ?? 0) + 1);
   if (metadata.createdAt === undefined && metadata.updatedAt === undefined) return values;
   const now = context.now();
   if (metadata.createdAt !== undefined && source[metadata.createdAt.property] == null) {
@@ -108,7 +119,10 @@ function lifecycleValues<T extends object>(
 }
 
 /** The stored version a loaded instance carries; undefined for a new instance. */
-export function versionOf<T extends object>(context: RepositoryContext<T>, value: unknown): number | undefined {
+export function versionOf<T extends object>(
+  context: RepositoryContext<T>,
+  value: unknown,
+): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     const { className } = context.metadata;

@@ -23,7 +23,11 @@ export function numberCodec(site: CodecSite): AttributeCodec {
       }
       const magnitude = Math.abs(value);
       if (magnitude >= MAX_MAGNITUDE || (magnitude !== 0 && magnitude < MIN_MAGNITUDE)) {
-        throw wrongValueType(site, 'a number DynamoDB can store (magnitude 1e-130 to 1e126)', value);
+        throw wrongValueType(
+          site,
+          'a number DynamoDB can store (magnitude 1e-130 to 1e126)',
+          value,
+        );
       }
       return { N: String(value) };
     },

@@ -38,7 +38,8 @@ export function setCodec(site: CodecSite, element: SetElement | undefined): Attr
       }
       const out: unknown[] = [];
       for (const entry of value) {
-        if (familyOf(entry) !== family) throw wrongValueType(site, `a Set of ${family} values`, entry);
+        if (familyOf(entry) !== family)
+          throw wrongValueType(site, `a Set of ${family} values`, entry);
         out.push(family === 'binary' ? entry : String(entry));
       }
       if (family === 'string') return { SS: out as string[] };
@@ -47,7 +48,13 @@ export function setCodec(site: CodecSite, element: SetElement | undefined): Attr
     },
     read(value) {
       const stored: StoredFamily | undefined =
-        value.SS !== undefined ? 'string' : value.NS !== undefined ? 'number' : value.BS !== undefined ? 'binary' : undefined;
+        value.SS !== undefined
+          ? 'string'
+          : value.NS !== undefined
+            ? 'number'
+            : value.BS !== undefined
+              ? 'binary'
+              : undefined;
       if (stored === undefined) throw wrongStoredType(site, 'SS, NS or BS', value);
       if (declared !== undefined && declared !== stored) {
         throw wrongStoredType(site, `a set of ${element}`, value);
