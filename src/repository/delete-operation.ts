@@ -1,8 +1,7 @@
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { type ConditionInput, toCondition } from '../expressions/condition-builder';
+import type { ConditionInput } from '../expressions/condition-builder';
 import { allOf, ExpressionContext } from '../expressions/expression-context';
-import { PathResolver } from '../expressions/path-resolver';
-import { renderCondition } from '../expressions/render-condition';
+import { renderWriteCondition } from '../expressions/render-write-condition';
 import type { RepositoryContext } from './repository-context';
 import { runOperation } from './run-operation';
 
@@ -28,14 +27,7 @@ export function prepareDelete<T extends object>(
     clauses.push(`attribute_exists(${expressions.name(metadata.partitionKey.attribute)})`);
   }
   if (options.condition !== undefined) {
-    clauses.push(
-      renderCondition(
-        toCondition(options.condition),
-        new PathResolver(metadata),
-        expressions,
-        'a condition',
-      ),
-    );
+    clauses.push(renderWriteCondition(metadata, options.condition, expressions));
   }
   const condition = allOf(clauses);
   return {

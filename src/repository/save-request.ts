@@ -1,10 +1,9 @@
 import type { Put } from '@aws-sdk/client-dynamodb';
 import type { DataKeyScope } from '../crypto/data-key-scope';
 import { ValidationError } from '../errors';
-import { type ConditionInput, toCondition } from '../expressions/condition-builder';
+import type { ConditionInput } from '../expressions/condition-builder';
 import { allOf, ExpressionContext } from '../expressions/expression-context';
-import { PathResolver } from '../expressions/path-resolver';
-import { renderCondition } from '../expressions/render-condition';
+import { renderWriteCondition } from '../expressions/render-write-condition';
 import type { WriteChecks } from './condition-failure';
 import type { RepositoryContext } from './repository-context';
 
@@ -55,14 +54,7 @@ export async function prepareSave<T extends object>(
   const clauses: string[] = [];
   if (options.ifNotExists === true) clauses.push(pkAbsent());
   if (options.condition !== undefined) {
-    clauses.push(
-      renderCondition(
-        toCondition(options.condition),
-        new PathResolver(metadata),
-        expressions,
-        'a condition',
-      ),
-    );
+    clauses.push(renderWriteCondition(metadata, options.condition, expressions));
   }
   const hasUserCondition = clauses.length > 0;
   if (metadata.version !== undefined) {

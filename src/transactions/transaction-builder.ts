@@ -1,8 +1,7 @@
 import { ValidationError } from '../errors';
-import { type ConditionInput, toCondition } from '../expressions/condition-builder';
+import type { ConditionInput } from '../expressions/condition-builder';
 import { ExpressionContext } from '../expressions/expression-context';
-import { PathResolver } from '../expressions/path-resolver';
-import { renderCondition } from '../expressions/render-condition';
+import { renderWriteCondition } from '../expressions/render-write-condition';
 import { describeType } from '../mapping/attribute-codec';
 import type { Constructor } from '../metadata/declarations';
 import { type DeleteOptions, prepareDelete } from '../repository/delete-operation';
@@ -145,12 +144,7 @@ export class TransactionBuilder {
     }
     const Key = context.mapper.key(key);
     const expressions = new ExpressionContext();
-    const rendered = renderCondition(
-      toCondition(condition),
-      new PathResolver(metadata),
-      expressions,
-      'a transaction check',
-    );
+    const rendered = renderWriteCondition(metadata, condition, expressions, 'a transaction check');
     state.actions.push({
       kind: 'check',
       context,

@@ -1,10 +1,9 @@
 import { type Update, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DataKeyScope } from '../crypto/data-key-scope';
 import { ValidationError } from '../errors';
-import { type ConditionInput, toCondition } from '../expressions/condition-builder';
+import type { ConditionInput } from '../expressions/condition-builder';
 import { allOf, ExpressionContext } from '../expressions/expression-context';
-import { PathResolver } from '../expressions/path-resolver';
-import { renderCondition } from '../expressions/render-condition';
+import { renderWriteCondition } from '../expressions/render-write-condition';
 import type { Item } from '../mapping/entity-mapper';
 import {
   conditionFailureKind,
@@ -61,12 +60,7 @@ export function checkUpdate<T extends object>(
   const condition = options.condition;
   // Rendered once here only to refuse a bad condition before anything is encrypted or sent.
   if (condition !== undefined) {
-    renderCondition(
-      toCondition(condition),
-      new PathResolver(metadata),
-      new ExpressionContext(),
-      'a condition',
-    );
+    renderWriteCondition(metadata, condition, new ExpressionContext());
   }
   return {
     keyItem,
@@ -108,14 +102,7 @@ export async function prepareUpdate<T extends object>(
   const updateExpression = renderUpdate(actions, expressions);
   const clauses = [`attribute_exists(${expressions.name(metadata.partitionKey.attribute)})`];
   if (checked.condition !== undefined) {
-    clauses.push(
-      renderCondition(
-        toCondition(checked.condition),
-        new PathResolver(metadata),
-        expressions,
-        'a condition',
-      ),
-    );
+    clauses.push(renderWriteCondition(metadata, checked.condition, expressions));
   }
   const expected = checked.checks.version?.expected;
   if (metadata.version !== undefined && expected !== undefined) {
