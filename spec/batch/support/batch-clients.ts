@@ -6,6 +6,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { sharedDynamo } from '../../support/stack';
+import { sendTrimmedBatch } from '../../support/trim-batch';
 
 type Item = Record<string, AttributeValue>;
 
@@ -63,47 +64,21 @@ export function forceUnprocessed(
       };
       const name = context.commandName;
       if (name !== 'BatchWriteItemCommand' && name !== 'BatchGetItemCommand') return next(args);
-      const [[table, requested]] = Object.entries(input.RequestItems ?? {});
-      const limit = keep();
-      if (name === 'BatchWriteItemCommand') {
-        const writes = requested as WriteRequest[];
-        const kept = writes.slice(0, limit);
-        const rest = writes.slice(limit);
-        kept.forEach((w) => forwarded.push(keyOf((w.PutRequest?.Item ?? w.DeleteRequest?.Key)!)));
-        const result =
-          kept.length === 0
-            ? ({ output: { $metadata: {} }, response: undefined } as Awaited<
-                ReturnType<typeof next>
-              >)
-            : await next({ ...args, input: { ...input, RequestItems: { [table]: kept } } });
-        const output = result.output as { UnprocessedItems?: Record<string, WriteRequest[]> };
-        const already = output.UnprocessedItems?.[table] ?? [];
-        if (already.length + rest.length > 0) {
-          output.UnprocessedItems = { [table]: [...already, ...rest] };
-        }
-        return result;
+      const trimmed = await sendTrimmedBatch(
+        name,
+        input.RequestItems ?? {},
+        keep(),
+        (RequestItems) => next({ ...args, input: { ...input, RequestItems } }),
+      );
+      for (const sent of trimmed.kept) {
+        const write = sent as WriteRequest;
+        const item =
+          name === 'BatchWriteItemCommand'
+            ? (write.PutRequest?.Item ?? write.DeleteRequest?.Key)!
+            : (sent as Item);
+        forwarded.push(keyOf(item));
       }
-      const gets = requested as KeysAndAttributes;
-      const keys = gets.Keys ?? [];
-      const kept = keys.slice(0, limit);
-      const rest = keys.slice(limit);
-      kept.forEach((k) => forwarded.push(keyOf(k)));
-      const result =
-        kept.length === 0
-          ? ({
-              output: { Responses: { [table]: [] }, $metadata: {} },
-              response: undefined,
-            } as Awaited<ReturnType<typeof next>>)
-          : await next({
-              ...args,
-              input: { ...input, RequestItems: { [table]: { ...gets, Keys: kept } } },
-            });
-      const output = result.output as { UnprocessedKeys?: Record<string, KeysAndAttributes> };
-      const already = output.UnprocessedKeys?.[table]?.Keys ?? [];
-      if (already.length + rest.length > 0) {
-        output.UnprocessedKeys = { [table]: { ...gets, Keys: [...already, ...rest] } };
-      }
-      return result;
+      return trimmed.result;
     },
     { step: 'initialize', name: 'batchSpecForceUnprocessed' },
   );

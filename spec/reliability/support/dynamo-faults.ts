@@ -4,6 +4,7 @@ import type {
   KeysAndAttributes,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { sendTrimmedBatch } from '../../support/trim-batch';
 import { Tally } from './envelope-mutations';
 
 type Item = Record<string, AttributeValue>;
@@ -125,56 +126,26 @@ export function injectDynamoFaults(
         return result;
       }
       const requestItems = input.RequestItems as Record<string, WriteRequest[] | KeysAndAttributes>;
-      const tables = Object.keys(requestItems);
-      if (tables.length !== 1) throw new Error('dynamo-faults: one table per batch request only');
-      const table = tables[0];
+      const requested = Object.values(requestItems)[0];
+      const size = Array.isArray(requested) ? requested.length : (requested?.Keys?.length ?? 0);
+      const limit = enabled ? (plan.keep?.(name, size) ?? size) : size;
+      const trimmed = await sendTrimmedBatch(
+        name as 'BatchWriteItemCommand' | 'BatchGetItemCommand',
+        requestItems,
+        limit,
+        (RequestItems) => next({ ...args, input: { ...input, RequestItems } }),
+      );
+      log.unprocessedUnits += trimmed.cut;
       if (name === 'BatchWriteItemCommand') {
-        const writes = requestItems[table] as WriteRequest[];
-        const limit = enabled ? (plan.keep?.(name, writes.length) ?? writes.length) : writes.length;
-        const kept = writes.slice(0, limit);
-        const rest = writes.slice(limit);
-        log.unprocessedUnits += rest.length;
-        const result =
-          kept.length === 0
-            ? ({ output: { $metadata: {} }, response: undefined } as Awaited<
-                ReturnType<typeof next>
-              >)
-            : await next({ ...args, input: { ...input, RequestItems: { [table]: kept } } });
-        const output = result.output as { UnprocessedItems?: Record<string, WriteRequest[]> };
-        const already = output.UnprocessedItems?.[table] ?? [];
+        // A write counts as forwarded once DynamoDB took it: not when it came back unprocessed.
         const writeKey = (w: WriteRequest) => keyOf((w.PutRequest?.Item ?? w.DeleteRequest?.Key)!);
-        const notDone = new Set(already.map(writeKey));
-        kept
+        const notDone = new Set((trimmed.leftByDynamo as WriteRequest[]).map(writeKey));
+        (trimmed.kept as WriteRequest[])
           .map(writeKey)
           .filter((key) => !notDone.has(key))
           .forEach(forwarded);
-        if (already.length + rest.length > 0) {
-          output.UnprocessedItems = { [table]: [...already, ...rest] };
-        }
-        return result;
       }
-      const gets = requestItems[table] as KeysAndAttributes;
-      const keys = gets.Keys ?? [];
-      const limit = enabled ? (plan.keep?.(name, keys.length) ?? keys.length) : keys.length;
-      const kept = keys.slice(0, limit);
-      const rest = keys.slice(limit);
-      log.unprocessedUnits += rest.length;
-      const result =
-        kept.length === 0
-          ? ({
-              output: { Responses: { [table]: [] }, $metadata: {} },
-              response: undefined,
-            } as Awaited<ReturnType<typeof next>>)
-          : await next({
-              ...args,
-              input: { ...input, RequestItems: { [table]: { ...gets, Keys: kept } } },
-            });
-      const output = result.output as { UnprocessedKeys?: Record<string, KeysAndAttributes> };
-      const already = output.UnprocessedKeys?.[table]?.Keys ?? [];
-      if (already.length + rest.length > 0) {
-        output.UnprocessedKeys = { [table]: { ...gets, Keys: [...already, ...rest] } };
-      }
-      return result;
+      return trimmed.result;
     },
     { step: 'initialize', name: 'reliabilityDynamoFaults' },
   );
