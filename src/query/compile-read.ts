@@ -19,8 +19,11 @@ export interface ReadPlan {
   readonly operation: 'query' | 'scan';
   /** The request that returns items. */
   readonly input: ReadInput;
-  /** The request that counts (`Select: 'COUNT'`, no projection). */
-  readonly countInput: ReadInput;
+  /**
+   * The request that counts (`Select: 'COUNT'`, no projection), rendered on first use: most reads
+   * never count, and rendering renders every condition again.
+   */
+  readonly countInput: () => ReadInput;
   readonly projection: Projection | undefined;
   readonly cursor: CursorScope;
   readonly segments: SegmentPlan | undefined;
@@ -61,10 +64,11 @@ export function compileRead(metadata: EntityMetadata, cursorKey: Buffer, spec: R
     return { input, ...(key === undefined ? {} : { partitionValue: key.partitionValue }) };
   };
   const items = build(false);
+  let countInput: ReadInput | undefined;
   return {
     operation: spec.operation,
     input: items.input,
-    countInput: build(true).input,
+    countInput: () => (countInput ??= build(true).input),
     projection: spec.projection,
     segments: spec.segments,
     limit: spec.limit,

@@ -43,7 +43,7 @@ export async function fetchPage<T extends object>(
   count = false,
 ): Promise<RawPage> {
   const input = {
-    ...(count ? plan.countInput : plan.input),
+    ...(count ? plan.countInput() : plan.input),
     ...(position.startKey === undefined ? {} : { ExclusiveStartKey: position.startKey }),
     ...(position.limit === undefined ? {} : { Limit: position.limit }),
     ...(position.segment === undefined || plan.segments === undefined
