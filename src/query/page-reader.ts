@@ -11,7 +11,7 @@ import type { RepositoryContext } from '../repository/repository-context';
 import type { ReadPlan } from './compile-read';
 import { trimToProjection } from './projection';
 
-/** Where one request starts and how much it reads. */
+/** Where one request starts, how much it reads, and what may cancel it. */
 export interface PagePosition {
   /** The `LastEvaluatedKey` of the previous request, if any. */
   readonly startKey?: Item | undefined;
@@ -19,6 +19,11 @@ export interface PagePosition {
   readonly limit?: number | undefined;
   /** The segment of a parallel scan. */
   readonly segment?: number | undefined;
+  /**
+   * Cancels the request (passed to the SDK's `send`), and the decryption of its answer if that
+   * arrives later: a parallel scan stopped early aborts the requests it no longer needs.
+   */
+  readonly abortSignal?: AbortSignal | undefined;
 }
 
 /** One DynamoDB response, items still in wire form. */
@@ -50,10 +55,12 @@ export async function fetchPage<T extends object>(
       ? {}
       : { Segment: position.segment, TotalSegments: plan.segments.total }),
   };
+  const options =
+    position.abortSignal === undefined ? undefined : { abortSignal: position.abortSignal };
   const output =
     plan.operation === 'query'
-      ? await context.client.send(new QueryCommand(input as QueryCommandInput))
-      : await context.client.send(new ScanCommand(input as ScanCommandInput));
+      ? await context.client.send(new QueryCommand(input as QueryCommandInput), options)
+      : await context.client.send(new ScanCommand(input as ScanCommandInput), options);
   const items = output.Items ?? [];
   return { items, lastKey: output.LastEvaluatedKey, count: output.Count ?? items.length };
 }
@@ -82,5 +89,7 @@ export async function readPage<T extends object, R>(
   scope: DataKeyScope | undefined,
 ): Promise<LoadedPage<R>> {
   const raw = await fetchPage(context, plan, position);
+  // An answer can win the race with an abort; nobody will read it, so no key is unwrapped for it.
+  position.abortSignal?.throwIfAborted();
   return { items: await loadPage<T, R>(context, plan, raw.items, scope), lastKey: raw.lastKey };
 }

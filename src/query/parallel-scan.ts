@@ -3,7 +3,7 @@ import type { RepositoryContext } from '../repository/repository-context';
 import { runOperation } from '../repository/run-operation';
 import { compileRead, type ReadPlan } from './compile-read';
 import { decodeCursor, encodeCursor } from './cursor';
-import { fetchPage, type LoadedPage, loadPage, readPage } from './page-reader';
+import { fetchPage, type LoadedPage, loadPage, type RawPage, readPage } from './page-reader';
 import type { PageOptions, ReadPage } from './read-page';
 import type { ReadSpec, SegmentPlan } from './read-spec';
 import { pageSize, requestLimit } from './sequential-read';
@@ -14,23 +14,36 @@ interface SegmentCursor {
   readonly key: Item | undefined;
 }
 
+/** Sends one request of a segment; `signal` aborts it when the pool stops early. */
+type SegmentRead<P> = (
+  segment: number,
+  startKey: Item | undefined,
+  signal: AbortSignal,
+) => Promise<P>;
+
 /**
  * Reads the segments of a parallel scan, one request per segment at a time and at most
  * `concurrency` requests in flight, until every segment is exhausted or `stop()` says so. Yields
  * each page in completion order (segments interleave); a segment's next request is sent only
  * after its previous page has been taken.
+ *
+ * However it ends early (the consumer's break or error, `stop()`, a failed segment), it aborts the
+ * requests still in flight and waits for every one to settle before it returns or throws: once
+ * the consumer's loop has exited, nothing of the scan runs on, and a failure is the one that
+ * stopped the pool, never the aborts that followed.
  */
 async function* segmentPool<P extends { readonly lastKey: Item | undefined }>(
   segments: SegmentPlan,
-  read: (segment: number, startKey: Item | undefined) => Promise<P>,
+  read: SegmentRead<P>,
   stop: () => boolean,
 ): AsyncGenerator<P, void, undefined> {
+  const controller = new AbortController();
   let next = 0;
   const inFlight = new Map<number, Promise<{ segment: number; page: P }>>();
   const launch = (segment: number, startKey: Item | undefined) => {
-    const pending = read(segment, startKey).then((page) => ({ segment, page }));
-    // Observed by the race below; a request still running when the consumer stops (or another
-    // segment failed) must not surface as an unhandled rejection.
+    const pending = read(segment, startKey, controller.signal).then((page) => ({ segment, page }));
+    // A rejection may sit unobserved while the consumer holds a page (the race and the final
+    // wait see it later); without a handler now, Node would report it as unhandled.
     pending.catch(() => undefined);
     inFlight.set(segment, pending);
   };
@@ -40,15 +53,63 @@ async function* segmentPool<P extends { readonly lastKey: Item | undefined }>(
       next += 1;
     }
   };
-  fill();
-  while (inFlight.size > 0) {
-    const { segment, page } = await Promise.race(inFlight.values());
-    inFlight.delete(segment);
-    yield page;
-    if (stop()) return;
-    if (page.lastKey !== undefined) launch(segment, page.lastKey);
+  try {
     fill();
+    while (inFlight.size > 0) {
+      const { segment, page } = await Promise.race(inFlight.values());
+      inFlight.delete(segment);
+      yield page;
+      if (stop()) return;
+      if (page.lastKey !== undefined) launch(segment, page.lastKey);
+      fill();
+    }
+  } finally {
+    if (inFlight.size > 0) {
+      controller.abort();
+      await Promise.allSettled(inFlight.values());
+    }
   }
+}
+
+/**
+ * `pending`, except that an abort of `signal` resolves to `cancelled`: the caller stopped the
+ * read on purpose, so its operation must not be converted and logged as a DynamoDB outage
+ * (`DYNAMODB_UNAVAILABLE`). Any other failure stays one.
+ */
+async function unlessAborted<P>(
+  signal: AbortSignal,
+  pending: Promise<P>,
+  cancelled: P,
+): Promise<P> {
+  try {
+    return await pending;
+  } catch (error) {
+    if (signal.aborted && isAbortError(error)) return cancelled;
+    throw error;
+  }
+}
+
+/**
+ * Runs every task at once. On the first failure, aborts the others and waits for all of them to
+ * settle before rethrowing that failure, so none runs on after the caller got its error.
+ */
+async function allOrAbort<X>(
+  tasks: readonly ((signal: AbortSignal) => Promise<X>)[],
+): Promise<X[]> {
+  const controller = new AbortController();
+  const running = tasks.map((task) => task(controller.signal));
+  try {
+    return await Promise.all(running);
+  } catch (error) {
+    controller.abort();
+    await Promise.allSettled(running);
+    throw error;
+  }
+}
+
+/** SDK errors (and DOM aborts) are recognised by name: the application may hold another copy. */
+function isAbortError(error: unknown): boolean {
+  return (error as { name?: unknown } | undefined)?.name === 'AbortError';
 }
 
 /**
@@ -64,13 +125,17 @@ export async function* segmentedItems<T extends object, R>(
   const plan = compileRead(context.metadata, context.cursorKey, spec);
   const segments = requireSegments(plan);
   let remaining = plan.limit ?? Infinity;
-  const read = (segment: number, startKey: Item | undefined) =>
+  const read: SegmentRead<LoadedPage<R>> = (segment, startKey, abortSignal) =>
     runOperation(context, 'scan', (scope) =>
-      readPage<T, R>(
-        context,
-        plan,
-        { segment, startKey, limit: requestLimit(plan.pageSize, remaining) },
-        scope,
+      unlessAborted(
+        abortSignal,
+        readPage<T, R>(
+          context,
+          plan,
+          { segment, startKey, limit: requestLimit(plan.pageSize, remaining), abortSignal },
+          scope,
+        ),
+        { items: [], lastKey: undefined },
       ),
     );
   for await (const page of segmentPool<LoadedPage<R>>(segments, read, () => remaining <= 0)) {
@@ -92,11 +157,12 @@ export async function segmentedCount<T extends object>(
   const limit = plan.limit ?? Infinity;
   return runOperation(context, 'scanCount', async () => {
     let total = 0;
-    const read = (segment: number, startKey: Item | undefined) =>
+    // No unlessAborted here: the pool swallows the aborts, and the operation is the whole count.
+    const read: SegmentRead<RawPage> = (segment, startKey, abortSignal) =>
       fetchPage(
         context,
         plan,
-        { segment, startKey, limit: requestLimit(plan.pageSize, limit - total) },
+        { segment, startKey, limit: requestLimit(plan.pageSize, limit - total), abortSignal },
         true,
       );
     for await (const page of segmentPool(segments, read, () => total >= limit)) {
@@ -134,9 +200,11 @@ export async function segmentedPage<T extends object, R>(
       batch.push({ segment: next, key: undefined });
       next += 1;
     }
-    const raw = await Promise.all(
-      batch.map(({ segment, key }) =>
-        fetchPage(context, plan, { segment, startKey: key, limit: size }),
+    const raw = await allOrAbort(
+      batch.map(
+        ({ segment, key }) =>
+          (abortSignal: AbortSignal) =>
+            fetchPage(context, plan, { segment, startKey: key, limit: size, abortSignal }),
       ),
     );
     const items = await loadPage<T, R>(
