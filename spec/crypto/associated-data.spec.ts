@@ -4,6 +4,10 @@ import { ValidationError } from '../../src/errors';
 import {
   AAD_DOMAIN_LABEL,
   associatedData,
+  composeAad,
+  encodeAttributeAad,
+  encodeItemAad,
+  itemAadEncoder,
   type KeyPart,
   type ValueContext,
 } from '../../src/crypto/associated-data';
@@ -161,3 +165,70 @@ function meaning(context: ValueContext): unknown[] {
     context.attribute,
   ];
 }
+
+describe('associated data in parts (the read path)', () => {
+  const text = fc.string({
+    unit: fc.constantFrom('a', '\u0000', 'é', '\ud800', '🔑'),
+    maxLength: 4,
+  });
+  const keyValue: fc.Arbitrary<KeyPart['value']> = fc.oneof(
+    text.map((S) => ({ S })),
+    fc.constantFrom('0', '-0', '1.50', '1e21', '-1e-130').map((N) => ({ N })),
+    fc.uint8Array({ maxLength: 4 }).map((B) => ({ B })),
+  );
+  const context: fc.Arbitrary<ValueContext> = fc.record(
+    {
+      table: text,
+      entity: text,
+      partitionKey: fc.record({ name: text, value: keyValue }),
+      sortKey: fc.record({ name: text, value: keyValue }),
+      attribute: text,
+    },
+    { requiredKeys: ['table', 'entity', 'partitionKey', 'attribute'] },
+  );
+
+  it('composes exactly the bytes of associatedData, by hand and through the encoder (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), context, (header, c) => {
+        const whole = associatedData(header, c);
+        const itemPart = encodeItemAad(c);
+        const encode = itemAadEncoder({
+          table: c.table,
+          entity: c.entity,
+          partitionKey: c.partitionKey.name,
+          ...(c.sortKey === undefined ? {} : { sortKey: c.sortKey.name }),
+        });
+        const encoded = encode(c.partitionKey.value, c.sortKey?.value);
+        expect(encoded.toString('hex')).to.equal(itemPart.toString('hex'));
+        const composed = composeAad(header, encoded, encodeAttributeAad(c.attribute));
+        expect(composed.toString('hex')).to.equal(whole.toString('hex'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('encodes the attribute part as a length-prefixed UTF-8 name', () => {
+    expect(encodeAttributeAad('email').toString('hex')).to.equal(lp('email'));
+    expect(encodeAttributeAad('é').toString('hex')).to.equal(lp('é'));
+  });
+
+  it('snapshots binary key values: changing the item afterwards changes nothing', () => {
+    const encode = itemAadEncoder({ table: 't', entity: 'E', partitionKey: 'pk', sortKey: 'sk' });
+    const key = Uint8Array.from([1, 2, 3]);
+    const before = encode({ B: key }, { S: 'x' });
+    const copy = Buffer.from(before);
+    key[0] = 9;
+    expect(before.equals(copy)).to.equal(true);
+    expect(encode({ B: key }, { S: 'x' }).equals(copy)).to.equal(false);
+  });
+
+  it('refuses a sort key the schema does not have, a missing one, and values that are not keys', () => {
+    const withSort = itemAadEncoder({ table: 't', entity: 'E', partitionKey: 'pk', sortKey: 'sk' });
+    const without = itemAadEncoder({ table: 't', entity: 'E', partitionKey: 'pk' });
+    expect(() => withSort({ S: 'a' })).to.throw(ValidationError);
+    expect(() => without({ S: 'a' }, { S: 'b' })).to.throw(ValidationError);
+    expect(() => without({ N: 'not a number' })).to.throw(ValidationError);
+    expect(() => without({ S: 'a', N: '1' })).to.throw(ValidationError);
+    expect(() => without({ BOOL: true } as unknown as KeyPart['value'])).to.throw(ValidationError);
+  });
+});

@@ -46,17 +46,47 @@ export const KEY_TYPE_TAGS = { S: 0x53, N: 0x4e, B: 0x42 } as const;
  * ```
  */
 export function associatedData(header: Uint8Array, context: ValueContext): Buffer {
-  const shared = preparedShared.get(context) ?? encodeShared(context);
-  const attributeLength = Buffer.byteLength(context.attribute, 'utf8');
-  const out = Buffer.alloc(
-    LENGTH_PREFIX_SIZE + header.length + shared.length + LENGTH_PREFIX_SIZE + attributeLength,
+  const shared = preparedShared.get(context) ?? encodeItemAad(context);
+  return composeAad(header, shared, encodeAttributeAad(context.attribute));
+}
+
+/**
+ * The associated data of one value from its three parts: the envelope header (length-prefixed
+ * here), the item part from {@link encodeItemAad} and the attribute part from
+ * {@link encodeAttributeAad}. The same bytes as {@link associatedData}; the read path encodes
+ * the item part once per item and the attribute part once per field, so a value costs one copy.
+ *
+ * @example
+ * ```ts
+ * const aad = composeAad(envelope.header, encodeItemAad(item), encodeAttributeAad('email'));
+ * aad.equals(associatedData(envelope.header, { ...item, attribute: 'email' })); // true
+ * ```
+ */
+export function composeAad(header: Uint8Array, itemPart: Buffer, attributePart: Buffer): Buffer {
+  // Every byte is written below, so the unzeroed allocation is safe (and holds nothing secret).
+  const out = Buffer.allocUnsafe(
+    LENGTH_PREFIX_SIZE + header.length + itemPart.length + attributePart.length,
   );
   let offset = out.writeUInt32BE(header.length, 0);
   out.set(header, offset);
   offset += header.length;
-  out.set(shared, offset);
-  offset = out.writeUInt32BE(attributeLength, offset + shared.length);
-  out.write(context.attribute, offset, 'utf8');
+  out.set(itemPart, offset);
+  out.set(attributePart, offset + itemPart.length);
+  return out;
+}
+
+/**
+ * The attribute part of the associated data: the attribute name, length-prefixed.
+ *
+ * @example
+ * ```ts
+ * encodeAttributeAad('email'); // <00 00 00 05> 'email'
+ * ```
+ */
+export function encodeAttributeAad(attribute: string): Buffer {
+  const length = Buffer.byteLength(attribute, 'utf8');
+  const out = Buffer.alloc(LENGTH_PREFIX_SIZE + length);
+  out.write(attribute, out.writeUInt32BE(length, 0), 'utf8');
   return out;
 }
 
@@ -80,7 +110,7 @@ export function itemContexts(item: ItemContext): (attribute: string) => ValueCon
   const partitionKey = frozenKeyPart(item.partitionKey);
   const sortKey = item.sortKey === undefined ? undefined : frozenKeyPart(item.sortKey);
   const base = { table: item.table, entity: item.entity, partitionKey, sortKey };
-  const shared = encodeShared(base);
+  const shared = encodeItemAad(base);
   return (attribute) => {
     const context: ValueContext = Object.freeze(
       sortKey === undefined
@@ -104,21 +134,77 @@ interface TypedKeyValue {
 }
 
 /**
- * Every field between the header and the attribute, each length-prefixed: the domain label, the
- * table, the entity and the keys.
+ * The item part of the associated data: every field between the header and the attribute, each
+ * length-prefixed (the domain label, the table, the entity and the keys). The keys are validated
+ * and their bytes copied, so the result does not change if the item does.
+ *
+ * @throws ValidationError when a key value is not an S, N or B value or an N is not a number.
+ * @example
+ * ```ts
+ * const itemPart = encodeItemAad({ table: 'app-main', entity: 'User', partitionKey });
+ * ```
  */
-function encodeShared(context: ItemContext): Buffer {
-  const partitionKey = typedKeyValue(context.partitionKey.value);
-  const sortKey = context.sortKey === undefined ? undefined : typedKeyValue(context.sortKey.value);
-  const fields: (string | Uint8Array | TypedKeyValue)[] = [
+export function encodeItemAad(context: ItemContext): Buffer {
+  return encodeFields([
     AAD_DOMAIN_LABEL,
     context.table,
     context.entity,
     context.partitionKey.name,
-    partitionKey,
+    typedKeyValue(context.partitionKey.value),
     context.sortKey === undefined ? EMPTY : context.sortKey.name,
-    sortKey ?? EMPTY,
-  ];
+    context.sortKey === undefined ? EMPTY : typedKeyValue(context.sortKey.value),
+  ]);
+}
+
+/** The names an entity's items share in their associated data. */
+export interface ItemAadSchema {
+  readonly table: string;
+  readonly entity: string;
+  /** The partition key attribute name. */
+  readonly partitionKey: string;
+  /** The sort key attribute name, when the table has one. */
+  readonly sortKey?: string;
+}
+
+/**
+ * {@link encodeItemAad} for many items of one entity: the fields they all share (domain label,
+ * table, entity, key names) are encoded once, so an item costs only its key values. The read path
+ * of a query calls it once per item.
+ *
+ * @throws ValidationError (from the returned function) when a key value is not an S, N or B value,
+ *   an N is not a number, or a sort key is given or missing against the schema.
+ * @example
+ * ```ts
+ * const encode = itemAadEncoder({ table: 'app-main', entity: 'User', partitionKey: 'pk' });
+ * encode({ S: 'USER#42' }).equals(encodeItemAad({ table: 'app-main', entity: 'User', partitionKey })); // true
+ * ```
+ */
+export function itemAadEncoder(
+  schema: ItemAadSchema,
+): (partitionKey: KeyPart['value'], sortKey?: KeyPart['value']) => Buffer {
+  const head = encodeFields([AAD_DOMAIN_LABEL, schema.table, schema.entity, schema.partitionKey]);
+  const middle = encodeFields([schema.sortKey ?? EMPTY]);
+  return (partitionKey, sortKey) => {
+    if ((sortKey === undefined) !== (schema.sortKey === undefined)) throw notKeyValue();
+    const pk = typedKeyValue(partitionKey);
+    const sk = sortKey === undefined ? EMPTY : typedKeyValue(sortKey);
+    const pkLength = fieldLength(pk);
+    const skLength = fieldLength(sk);
+    // Every byte is written below, so the unzeroed allocation is safe.
+    const out = Buffer.allocUnsafe(
+      head.length + middle.length + 2 * LENGTH_PREFIX_SIZE + pkLength + skLength,
+    );
+    out.set(head, 0);
+    let offset = writeField(out, pk, out.writeUInt32BE(pkLength, head.length));
+    out.set(middle, offset);
+    offset = out.writeUInt32BE(skLength, offset + middle.length);
+    writeField(out, sk, offset);
+    return out;
+  };
+}
+
+/** `fields`, each preceded by its byte length (uint32 BE). */
+function encodeFields(fields: readonly (string | Uint8Array | TypedKeyValue)[]): Buffer {
   const lengths = fields.map(fieldLength);
   let total = 0;
   for (const length of lengths) total += LENGTH_PREFIX_SIZE + length;

@@ -47,22 +47,32 @@ export class BoundedKeyEntries {
 
   /** Take one use of the entry `id`, loading it (once, shared) when missing, expired or used up. */
   use(id: string, load: () => Promise<DataKeyMaterial>): Promise<DataKeyMaterial> {
+    return this.useMany(id, 1, load)[0];
+  }
+
+  /**
+   * Take `count` uses of the entry `id`: the keys `count` calls of {@link use} in a row hand out
+   * (a new load each time an entry is used up), with one lookup per entry rather than one per use.
+   * A page of values sealed with one data key takes its uses in one call. One difference: an
+   * entry loaded and used up within the call never enters the map, so it evicts nothing.
+   */
+  useMany(
+    id: string,
+    count: number,
+    load: () => Promise<DataKeyMaterial>,
+  ): Promise<DataKeyMaterial>[] {
     const time = this.now();
-    let entry = this.entries.get(id);
-    if (entry !== undefined && time - entry.createdAt >= this.limits.maxAgeMs) {
-      this.entries.delete(id);
-      entry = undefined;
+    const keys = new Array<Promise<DataKeyMaterial>>(count);
+    let given = 0;
+    while (given < count) {
+      const entry = this.takeEntry(id, time, load);
+      // An entry in the map always has a use left, so every round gives at least one.
+      const granted = Math.min(count - given, this.limits.maxUses - entry.uses);
+      entry.uses += granted;
+      for (const end = given + granted; given < end; given += 1) keys[given] = entry.material;
+      if (entry.uses < this.limits.maxUses) this.insert(id, entry);
     }
-    if (entry === undefined) {
-      entry = { material: settle(load), createdAt: time, uses: 0 };
-      this.forgetOnFailure(id, entry);
-    } else {
-      // Re-insert to mark it most recently used (Map keeps insertion order).
-      this.entries.delete(id);
-    }
-    entry.uses += 1;
-    if (entry.uses < this.limits.maxUses) this.insert(id, entry);
-    return entry.material;
+    return keys;
   }
 
   /** Add an already available key (a freshly generated one, for reading back what was written). */
@@ -73,6 +83,21 @@ export class BoundedKeyEntries {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /**
+   * The live entry `id`, taken out of the map (the caller re-inserts it, as most recently used,
+   * while it has uses left), or a new one whose load has started.
+   */
+  private takeEntry(id: string, time: number, load: () => Promise<DataKeyMaterial>): Entry {
+    const entry = this.entries.get(id);
+    if (entry !== undefined) {
+      this.entries.delete(id);
+      if (time - entry.createdAt < this.limits.maxAgeMs) return entry;
+    }
+    const fresh: Entry = { material: settle(load), createdAt: time, uses: 0 };
+    this.forgetOnFailure(id, fresh);
+    return fresh;
   }
 
   private insert(id: string, entry: Entry): void {

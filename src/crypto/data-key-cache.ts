@@ -114,9 +114,7 @@ export class DataKeyCache {
   ): Promise<DataKeyMaterial>[] {
     const id = decryptionKeyId(keyArn, table, wrappedKey);
     const load = () => source.decryptDataKey(keyArn, wrappedKey, table);
-    const keys = new Array<Promise<DataKeyMaterial>>(count);
-    for (let i = 0; i < count; i += 1) keys[i] = this.decryption.use(id, load);
-    return keys;
+    return this.decryption.useMany(id, count, load);
   }
 
   /**

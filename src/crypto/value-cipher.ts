@@ -68,34 +68,47 @@ export function openValue(
   envelope: ParsedEnvelope,
   context: ValueContext,
 ): unknown {
-  // The field (a property name) is filled in by the repository; this layer only knows attributes.
-  const where = { entity: context.entity, keyArn: key.keyArn };
+  try {
+    return openEnvelope(key, envelope, associatedData(envelope.header, context));
+  } catch (error) {
+    // The field (a property name) is filled in by the repository; this layer knows attributes.
+    throw withValueContext(error, key, context);
+  }
+}
+
+/**
+ * {@link openValue} with the associated data already composed (see `composeAad`): the read path
+ * encodes what an item's values share once per item. Errors carry no entity or field; the caller
+ * adds them.
+ *
+ * @throws EncryptionError as {@link openValue}.
+ * @example
+ * ```ts
+ * const aad = composeAad(envelope.header, itemPart, encodeAttributeAad('email'));
+ * const email = openEnvelope(dataKey, envelope, aad);
+ * ```
+ */
+export function openEnvelope(key: DataKeyMaterial, envelope: ParsedEnvelope, aad: Buffer): unknown {
   if (envelope.version !== FORMAT_VERSION) {
-    throw new EncryptionError('MALFORMED_CIPHERTEXT', 'unsupported envelope format version', where);
+    throw new EncryptionError('MALFORMED_CIPHERTEXT', 'unsupported envelope format version');
   }
   if (!envelope.fingerprint.equals(key.fingerprint)) {
     throw new EncryptionError(
       'KEY_NOT_ALLOWED',
       'encrypted value was sealed under a KMS key that is not the bound key',
-      where,
     );
   }
   if (!envelope.wrappedKey.equals(key.wrappedKey)) {
     throw new EncryptionError(
       'INTEGRITY',
       'encrypted value was sealed with another data key than the one supplied',
-      where,
     );
   }
-  let plaintext: Buffer | undefined;
+  assertDataKeyConsistent(key);
+  const plaintext = open(key.plaintextKey, envelope.nonce, envelope.ciphertext, envelope.tag, aad);
   try {
-    assertDataKeyConsistent(key);
-    const aad = associatedData(envelope.header, context);
-    plaintext = open(key.plaintextKey, envelope.nonce, envelope.ciphertext, envelope.tag, aad);
     return decodePlaintext(plaintext);
-  } catch (error) {
-    throw withValueContext(error, key, context);
   } finally {
-    plaintext?.fill(0);
+    plaintext.fill(0);
   }
 }
