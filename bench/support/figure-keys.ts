@@ -25,6 +25,8 @@ export const EXPECTED_FIGURES: readonly string[] = [
     `encryption.${op}.ratio`,
     `encryption.aesFloor.${op}Micros`,
     `encryption.aesFloor.${op}Ratio`,
+    `encryption.wire.${op}Micros`,
+    `encryption.ceiling.${op}Ratio`,
   ]),
   'kms.sequentialSaves.count',
   'kms.concurrentColdSaves.count',

@@ -56,6 +56,8 @@ export function renderReport(all: All, targets: readonly TargetResult[]): string
         'encrypted / plaintext',
         'AES-GCM only (µs/op)',
         'ratio if only AES-GCM',
+        'SDK carrying envelopes (µs/op)',
+        'ceiling (AES + SDK, no theorydb)',
       ],
       (['save', 'find', 'query'] as const).map((op) => [
         op === 'query' ? 'query (20 items)' : op,
@@ -64,6 +66,8 @@ export function renderReport(all: All, targets: readonly TargetResult[]): string
         f(`encryption.${op}.ratio`, 2),
         f(`encryption.aesFloor.${op}Micros`, 1),
         f(`encryption.aesFloor.${op}Ratio`, 2),
+        f(`encryption.wire.${op}Micros`, 1),
+        f(`encryption.ceiling.${op}Ratio`, 2),
       ]),
     ),
     '### 3. KMS requests (LocalKms, DynamoDB Local)',

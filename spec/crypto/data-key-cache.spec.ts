@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import type { DataKeyMaterial } from '../../src/crypto/data-key';
 import { DataKeyCache, type DataKeyCacheOptions } from '../../src/crypto/data-key-cache';
 import { KmsKeyProvider } from '../../src/crypto/kms-key-provider';
-import { EncryptionError } from '../../src/errors';
+import { EncryptionError, ValidationError } from '../../src/errors';
 import { LocalKms } from '../../src/testing/local-kms';
 
 async function encryptionErrorOf(promise: Promise<unknown>): Promise<EncryptionError> {
@@ -68,13 +68,17 @@ describe('DataKeyCache', () => {
       ];
       for (const options of bad) {
         expect(() => cache(options), JSON.stringify(options)).to.throw(
-          RangeError,
-          /DataKeyCache: /,
+          ValidationError,
+          /^kms\.cache: /,
         );
       }
       expect(() => new DataKeyCache({} as DataKeyCacheOptions), 'missing bounds').to.throw(
-        RangeError,
+        ValidationError,
         /maxAgeMs/,
+      );
+      expect(() => new DataKeyCache(null as unknown as DataKeyCacheOptions), 'null').to.throw(
+        ValidationError,
+        /must be an object/,
       );
       expect(() => cache({ maxAgeMs: 0.5, maxUses: 1, maxEntries: 1 })).not.to.throw();
     });

@@ -5,7 +5,7 @@ import { keyFingerprint } from '../../src/crypto/key-fingerprint';
 import { withDeadline } from '../../src/crypto/kms-deadline';
 import { kmsEncryptionContext } from '../../src/crypto/kms-encryption-context';
 import { KmsKeyProvider } from '../../src/crypto/kms-key-provider';
-import { EncryptionError, type EncryptionErrorCode } from '../../src/errors';
+import { EncryptionError, type EncryptionErrorCode, ValidationError } from '../../src/errors';
 import { LocalKms } from '../../src/testing/local-kms';
 
 /** The EncryptionError `promise` rejects with; fails the test on success or another error. */
@@ -56,7 +56,7 @@ describe('KmsKeyProvider', () => {
       expect(provider.timeoutMs).to.equal(3000);
       for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
         expect(() => new KmsKeyProvider({ client, timeoutMs }), String(timeoutMs)).to.throw(
-          RangeError,
+          ValidationError,
           /timeoutMs/,
         );
       }

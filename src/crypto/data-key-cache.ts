@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { ValidationError } from '../errors';
 import { BoundedKeyEntries, type KeyEntryLimits } from './bounded-key-entries';
 import type { DataKeyMaterial } from './data-key';
 import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key-source';
@@ -148,18 +149,24 @@ export class DataKeyCache {
 }
 
 function checkOptions(options: DataKeyCacheOptions): KeyEntryLimits {
+  // Reached through `new TheoryDb({ kms: { cache } })`: the messages name the option as written there.
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('kms.cache: must be an object { maxAgeMs, maxUses, maxEntries? }');
+  }
   const { maxAgeMs, maxUses, maxEntries = 1000, now } = options;
   if (typeof maxAgeMs !== 'number' || !Number.isFinite(maxAgeMs) || maxAgeMs <= 0) {
-    throw new RangeError('DataKeyCache: maxAgeMs must be a positive finite number of milliseconds');
+    throw new ValidationError(
+      'kms.cache: maxAgeMs must be a positive finite number of milliseconds',
+    );
   }
   if (!Number.isSafeInteger(maxUses) || maxUses <= 0) {
-    throw new RangeError('DataKeyCache: maxUses must be a positive integer');
+    throw new ValidationError('kms.cache: maxUses must be a positive integer');
   }
   if (!Number.isSafeInteger(maxEntries) || maxEntries <= 0) {
-    throw new RangeError('DataKeyCache: maxEntries must be a positive integer');
+    throw new ValidationError('kms.cache: maxEntries must be a positive integer');
   }
   if (now !== undefined && typeof now !== 'function') {
-    throw new RangeError('DataKeyCache: now must be a function returning milliseconds');
+    throw new ValidationError('kms.cache: now must be a function returning milliseconds');
   }
   return { maxAgeMs, maxUses, maxEntries };
 }

@@ -5,7 +5,7 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { inspect } from 'node:util';
-import { EncryptionError } from '../errors';
+import { EncryptionError, ValidationError } from '../errors';
 import { dataKeyMaterial, type DataKeyMaterial } from './data-key';
 import { DeadlineExceededError, withDeadline } from './kms-deadline';
 import { kmsEncryptionContext } from './kms-encryption-context';
@@ -61,7 +61,7 @@ export class KmsKeyProvider {
   constructor(options: KmsKeyProviderOptions) {
     const timeoutMs = options.timeoutMs ?? 3000;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new RangeError('KmsKeyProvider: timeoutMs must be a positive finite number');
+      throw new ValidationError('kms.timeoutMs must be a positive finite number of milliseconds');
     }
     this.client = options.client;
     this.timeoutMs = timeoutMs;
