@@ -304,6 +304,20 @@ describe('Repository.query (DynamoDB Local)', () => {
       expect(() => orders.scan().index('byStatus').consistent()).to.throw(ValidationError, message);
       expect(recorder.count()).to.equal(0);
     });
+
+    it('refuses sortKey() without a condition-building function, before sending anything', () => {
+      const query = orders.query({ customer: 'C#1' });
+      const notAFunction = { eq: 'O#1' } as never;
+      expect(() => query.sortKey(notAFunction)).to.throw(
+        ValidationError,
+        /sortKey\(\) needs a function/,
+      );
+      expect(() => query.sortKey('orderId', notAFunction)).to.throw(
+        ValidationError,
+        /needs a function/,
+      );
+      expect(recorder.count()).to.equal(0);
+    });
   });
 
   describe('limit, reverse, consistent, select', () => {

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { expect } from 'chai';
 import { LocalKms } from '../../src/testing/local-kms';
+import { ValidationError } from '../../src/errors';
 
 const REGION = 'eu-west-1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -114,7 +115,7 @@ describe('LocalKms', () => {
 
     it('rejects an invalid region', async () => {
       const error = await rejectionOf(LocalKms.start({ region: 'EU WEST' }));
-      expect(error).to.be.instanceOf(RangeError);
+      expect(error).to.be.instanceOf(ValidationError);
     });
   });
 
@@ -628,12 +629,12 @@ describe('LocalKms', () => {
     });
 
     it('validates control arguments', () => {
-      expect(() => kms.failNext(0, 'ThrottlingException')).to.throw(RangeError);
-      expect(() => kms.failNext(1, '')).to.throw(RangeError);
-      expect(() => kms.failNext(1, 'X', { status: 200 })).to.throw(RangeError);
-      expect(() => kms.resetConnections(1.5)).to.throw(RangeError);
-      expect(() => kms.setLatency(-1)).to.throw(RangeError);
-      expect(() => kms.setLatency(Number.NaN)).to.throw(RangeError);
+      expect(() => kms.failNext(0, 'ThrottlingException')).to.throw(ValidationError);
+      expect(() => kms.failNext(1, '')).to.throw(ValidationError);
+      expect(() => kms.failNext(1, 'X', { status: 200 })).to.throw(ValidationError);
+      expect(() => kms.resetConnections(1.5)).to.throw(ValidationError);
+      expect(() => kms.setLatency(-1)).to.throw(ValidationError);
+      expect(() => kms.setLatency(Number.NaN)).to.throw(ValidationError);
     });
 
     it('delays answers by the configured latency, per operation or for all', async () => {

@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { KeyValue } from '../repository/entity-key';
 import { consistentOnGlobalIndex } from './compile-read';
@@ -92,7 +93,7 @@ export class QueryBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
     const property = typeof first === 'string' ? first : undefined;
     const build = typeof first === 'string' ? second : first;
     if (typeof build !== 'function') {
-      throw new TypeError(
+      throw new ValidationError(
         'sortKey() needs a function building the condition, such as (k) => k.eq(v)',
       );
     }

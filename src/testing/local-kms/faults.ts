@@ -1,3 +1,4 @@
+import { ValidationError } from '../../errors';
 import { KmsException } from './kms-exception';
 
 /**
@@ -58,11 +59,11 @@ export class Faults {
   failNext(count: number, exceptionName: string, options: FailNextOptions = {}): void {
     checkCount(count);
     if (typeof exceptionName !== 'string' || exceptionName.length === 0) {
-      throw new RangeError('failNext: exceptionName must be a non-empty string');
+      throw new ValidationError('failNext: exceptionName must be a non-empty string');
     }
     const status = options.status ?? DEFAULT_STATUS[exceptionName] ?? 400;
     if (!Number.isInteger(status) || status < 400 || status > 599) {
-      throw new RangeError('failNext: status must be an HTTP error status (400-599)');
+      throw new ValidationError('failNext: status must be an HTTP error status (400-599)');
     }
     const message = options.message ?? `Injected ${exceptionName} (LocalKms.failNext)`;
     this.failures.push({
@@ -97,7 +98,7 @@ export class Faults {
    */
   setLatency(ms: number, scope: FaultScope = {}): void {
     if (!Number.isFinite(ms) || ms < 0) {
-      throw new RangeError('setLatency: ms must be a finite number >= 0');
+      throw new ValidationError('setLatency: ms must be a finite number >= 0');
     }
     if (ms > 0) this.latencies.set(scope.operation, ms);
     else if (scope.operation === undefined) this.latencies.clear();
@@ -125,6 +126,6 @@ function take<T extends CountedRule>(rules: T[], operation: string): T | undefin
 
 function checkCount(count: number): void {
   if (!Number.isInteger(count) || count < 1) {
-    throw new RangeError('count must be a positive integer');
+    throw new ValidationError('count must be a positive integer');
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { ValidationError } from '../../errors';
 import { CallCounter } from './call-counter';
 import { Faults, type FailNextOptions, type FaultScope } from './faults';
 import { KmsException } from './kms-exception';
@@ -105,7 +106,8 @@ export class LocalKms {
    */
   static async start(options: LocalKmsOptions = {}): Promise<LocalKms> {
     const region = options.region ?? 'us-east-1';
-    if (!/^[a-z0-9-]+$/.test(region)) throw new RangeError(`Invalid region: ${region}`);
+    if (!/^[a-z0-9-]+$/.test(region))
+      throw new ValidationError(`LocalKms: invalid region ${JSON.stringify(region)}`);
     const server = createServer();
     // Longer than any test: the SDK's keep-alive agent must never reuse a socket the server has
     // just timed out, which shows up as a random ECONNRESET. stop() closes them all.
