@@ -46,8 +46,7 @@ export const KEY_TYPE_TAGS = { S: 0x53, N: 0x4e, B: 0x42 } as const;
  * ```
  */
 export function associatedData(header: Uint8Array, context: ValueContext): Buffer {
-  const shared = preparedShared.get(context) ?? encodeItemAad(context);
-  return composeAad(header, shared, encodeAttributeAad(context.attribute));
+  return composeAad(header, encodeItemAad(context), encodeAttributeAad(context.attribute));
 }
 
 /**
@@ -92,38 +91,6 @@ export function encodeAttributeAad(attribute: string): Buffer {
 
 /** What the encrypted values of one item share: everything in their context but the attribute. */
 export type ItemContext = Omit<ValueContext, 'attribute'>;
-
-/**
- * The value contexts of one item's encrypted attributes, with the part of the associated data
- * they share (domain label, table, entity, keys) encoded once instead of once per value. The
- * contexts are frozen snapshots: the keys are validated and copied here, so a later change to
- * `item` cannot make a context's associated data differ from what its fields say.
- *
- * @throws ValidationError when a key value is not an S, N or B value or an N is not a number.
- * @example
- * ```ts
- * const contextOf = itemContexts({ table: 'app-main', entity: 'User', partitionKey });
- * const aad = associatedData(envelope.header, contextOf('email')); // as with a plain context
- * ```
- */
-export function itemContexts(item: ItemContext): (attribute: string) => ValueContext {
-  const partitionKey = frozenKeyPart(item.partitionKey);
-  const sortKey = item.sortKey === undefined ? undefined : frozenKeyPart(item.sortKey);
-  const base = { table: item.table, entity: item.entity, partitionKey, sortKey };
-  const shared = encodeItemAad(base);
-  return (attribute) => {
-    const context: ValueContext = Object.freeze(
-      sortKey === undefined
-        ? { table: base.table, entity: base.entity, partitionKey, attribute }
-        : { table: base.table, entity: base.entity, partitionKey, sortKey, attribute },
-    );
-    preparedShared.set(context, shared);
-    return context;
-  };
-}
-
-/** The shared part of the associated data of contexts made by {@link itemContexts}. */
-const preparedShared = new WeakMap<ValueContext, Buffer>();
 
 const EMPTY = new Uint8Array(0);
 
@@ -249,18 +216,6 @@ function typedKeyValue(value: KeyPart['value']): TypedKeyValue {
   if ('B' in value && value.B instanceof Uint8Array)
     return { tag: KEY_TYPE_TAGS.B, payload: value.B };
   throw notKeyValue();
-}
-
-/** A validated, frozen copy of a key part (binary values copied, as a Uint8Array cannot be frozen). */
-function frozenKeyPart(part: KeyPart): KeyPart {
-  const typed = typedKeyValue(part.value);
-  const value: KeyPart['value'] =
-    typed.tag === KEY_TYPE_TAGS.B
-      ? { B: Uint8Array.from(typed.payload as Uint8Array) }
-      : typed.tag === KEY_TYPE_TAGS.S
-        ? { S: (part.value as { S: string }).S }
-        : { N: (part.value as { N: string }).N };
-  return Object.freeze({ name: part.name, value: Object.freeze(value) });
 }
 
 function notKeyValue(): ValidationError {

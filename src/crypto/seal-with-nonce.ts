@@ -1,5 +1,10 @@
 import { seal } from './aead';
-import { associatedData, type ValueContext } from './associated-data';
+import {
+  composeAad,
+  encodeAttributeAad,
+  encodeItemAad,
+  type ValueContext,
+} from './associated-data';
 import type { DataKeyMaterial } from './data-key';
 import { assertDataKeyConsistent } from './data-key-check';
 import { encodeEnvelopeHeader } from './envelope';
@@ -24,28 +29,40 @@ export function sealWithNonce(
   context: ValueContext,
 ): Buffer {
   // Validation errors about the value come first, before any key is touched.
-  return sealEncodedWithNonce(
-    key,
-    nonce,
-    encodePlaintext(value, { entity: context.entity }),
-    context,
-  );
+  const plaintext = encodePlaintext(value, { entity: context.entity });
+  try {
+    return sealEncodedWithNonce(
+      key,
+      nonce,
+      plaintext,
+      encodeItemAad(context),
+      encodeAttributeAad(context.attribute),
+    );
+  } catch (error) {
+    throw withValueContext(error, key, context);
+  } finally {
+    // Wiped by a successful seal, but not when the associated data could not be encoded.
+    plaintext.fill(0);
+  }
 }
 
 /**
- * Seals an already encoded typed plaintext (from `encodePlaintext`), which it wipes once sealed.
- * Lets the repository encode (and so validate) every value before it asks KMS for a key.
+ * Seals an already encoded typed plaintext (from `encodePlaintext`), which it wipes once sealed,
+ * with the associated data given in the parts of `composeAad`: the repository encodes the item
+ * part once per item, and every value (and so every error) is checked before it asks KMS for a
+ * key. Errors name no entity or field; the caller adds them.
  *
  * @example
  * ```ts
- * const stored = sealEncodedWithNonce(dataKey, nextNonce(), encodePlaintext(value), context);
+ * const stored = sealEncodedWithNonce(dataKey, nextNonce(), encodePlaintext(value), itemPart, encodeAttributeAad('email'));
  * ```
  */
 export function sealEncodedWithNonce(
   key: DataKeyMaterial,
   nonce: Buffer,
   plaintext: Buffer,
-  context: ValueContext,
+  itemPart: Buffer,
+  attributePart: Buffer,
 ): Buffer {
   try {
     assertDataKeyConsistent(key);
@@ -54,15 +71,9 @@ export function sealEncodedWithNonce(
       wrappedKey: key.wrappedKey,
       nonce,
     });
-    const { ciphertext, tag } = seal(
-      key.plaintextKey,
-      nonce,
-      plaintext,
-      associatedData(header, context),
-    );
+    const aad = composeAad(header, itemPart, attributePart);
+    const { ciphertext, tag } = seal(key.plaintextKey, nonce, plaintext, aad);
     return Buffer.concat([header, ciphertext, tag]);
-  } catch (error) {
-    throw withValueContext(error, key, context);
   } finally {
     // Best effort: the encoded plaintext is ours alone, so wipe it once sealed.
     plaintext.fill(0);

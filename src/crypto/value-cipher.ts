@@ -33,20 +33,22 @@ export function sealValue(key: DataKeyMaterial, value: unknown, context: ValueCo
 
 /**
  * {@link sealValue} for a value already encoded with `encodePlaintext` (the repository encodes,
- * and so validates, every value before it asks KMS for a data key). The encoded bytes are wiped.
+ * and so validates, every value before it asks KMS for a data key), with the associated data in
+ * the parts of `composeAad`. The encoded bytes are wiped. Errors name no entity or field.
  *
  * @example
  * ```ts
  * const plaintext = encodePlaintext(user.email, { entity: 'User', field: 'email' });
- * const stored = sealPlaintext(dataKey, plaintext, context);
+ * const stored = sealPlaintext(dataKey, plaintext, itemPart, encodeAttributeAad('email'));
  * ```
  */
 export function sealPlaintext(
   key: DataKeyMaterial,
   plaintext: Buffer,
-  context: ValueContext,
+  itemPart: Buffer,
+  attributePart: Buffer,
 ): Buffer {
-  return sealEncodedWithNonce(key, nextNonce(), plaintext, context);
+  return sealEncodedWithNonce(key, nextNonce(), plaintext, itemPart, attributePart);
 }
 
 /**

@@ -1,14 +1,14 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { composeAad, encodeAttributeAad, itemAadEncoder } from '../crypto/associated-data';
+import { composeAad, encodeAttributeAad } from '../crypto/associated-data';
 import type { DataKeyMaterial } from '../crypto/data-key';
 import type { DataKeyScope } from '../crypto/data-key-scope';
 import { type ParsedEnvelope, hasEnvelopeMagic, parseEnvelope } from '../crypto/envelope';
 import { keyFingerprint } from '../crypto/key-fingerprint';
 import { openEnvelope } from '../crypto/value-cipher';
-import type { KeyPart } from '../crypto/value-context';
 import { EncryptionError } from '../errors';
 import type { Item } from '../mapping/entity-mapper';
 import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metadata';
+import { EntityAad } from './entity-aad';
 import { contextualise, inFieldContext, requireScope } from './field-error-context';
 import type { KeyBinding } from './key-binding';
 
@@ -61,8 +61,8 @@ export class ItemDecryption {
   private readonly entity: string;
   /** Key fingerprints by key ARN: the few keys bound to this entity. */
   private readonly fingerprints = new Map<string, Buffer>();
-  /** Encodes the item part of the associated data from an item's key values. */
-  private readonly encodeItemAad: ReturnType<typeof itemAadEncoder>;
+  /** The item part of the associated data, shared with the write path. */
+  private readonly aad: EntityAad;
 
   constructor(
     private readonly metadata: EntityMetadata,
@@ -74,12 +74,7 @@ export class ItemDecryption {
       metadata: field,
       attributeAad: encodeAttributeAad(field.attribute),
     }));
-    this.encodeItemAad = itemAadEncoder({
-      table: metadata.table,
-      entity: this.entity,
-      partitionKey: metadata.partitionKey.attribute,
-      ...(metadata.sortKey === undefined ? {} : { sortKey: metadata.sortKey.attribute }),
-    });
+    this.aad = new EntityAad(metadata);
   }
 
   /**
@@ -180,7 +175,7 @@ export class ItemDecryption {
         );
       }
       if (item !== lastItem) {
-        itemAad = this.itemAad(items[item]);
+        itemAad = this.aad.itemPart(items[item]);
         lastItem = item;
       }
       return { target: targets[item], field, envelope, itemAad, keyArn };
@@ -213,15 +208,6 @@ export class ItemDecryption {
     }
   }
 
-  /** The item part of the associated data: table, entity and the item's key names and values. */
-  private itemAad(item: Item): Buffer {
-    const { partitionKey, sortKey } = this.metadata;
-    return this.encodeItemAad(
-      keyPart(partitionKey.attribute, item).value,
-      sortKey === undefined ? undefined : keyPart(sortKey.attribute, item).value,
-    );
-  }
-
   private site(field: AttributeMetadata): { entity: string; field: string } {
     return { entity: this.entity, field: field.property };
   }
@@ -249,14 +235,4 @@ function groupByDataKey(pending: readonly PendingValue[]): DataKeyGroup[] {
     last.members.push(index);
   });
   return [...groups.values()];
-}
-
-/** A key attribute of a stored item, as bound into the associated data. */
-export function keyPart(attribute: string, item: Item): KeyPart {
-  const value = item[attribute];
-  if (value?.S !== undefined) return { name: attribute, value: { S: value.S } };
-  if (value?.N !== undefined) return { name: attribute, value: { N: value.N } };
-  if (value?.B !== undefined) return { name: attribute, value: { B: value.B } };
-  // The mapper guarantees keys on write; a read of an item without its key cannot be bound.
-  throw new EncryptionError('INTEGRITY', `the item has no usable key attribute "${attribute}"`);
 }

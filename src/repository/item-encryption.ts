@@ -1,14 +1,14 @@
-import { itemContexts } from '../crypto/associated-data';
+import { encodeAttributeAad } from '../crypto/associated-data';
 import type { DataKeyScope } from '../crypto/data-key-scope';
 import { encodePlaintext } from '../crypto/plaintext-codec';
 import { sealPlaintext } from '../crypto/value-cipher';
-import type { ValueContext } from '../crypto/value-context';
 import { EncryptionError } from '../errors';
 import { checkDeclaredType } from '../mapping/declared-type';
 import type { Item } from '../mapping/entity-mapper';
 import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metadata';
 import { inFieldContext, requireScope } from './field-error-context';
-import { ItemDecryption, keyPart } from './item-decryption';
+import { EntityAad } from './entity-aad';
+import { ItemDecryption } from './item-decryption';
 import type { KeyBinding } from './key-binding';
 
 /**
@@ -24,6 +24,9 @@ export class ItemEncryption {
   private readonly plaintext: readonly AttributeMetadata[];
   private readonly entity: string;
   private readonly reader: ItemDecryption;
+  private readonly aad: EntityAad;
+  /** Each encrypted field's part of the associated data, encoded once. */
+  private readonly attributeParts: ReadonlyMap<AttributeMetadata, Buffer>;
 
   constructor(
     private readonly metadata: EntityMetadata,
@@ -34,6 +37,10 @@ export class ItemEncryption {
     this.encrypted = metadata.encryptedAttributes.filter((a) => !plaintextFields.has(a.property));
     this.plaintext = metadata.encryptedAttributes.filter((a) => plaintextFields.has(a.property));
     this.reader = new ItemDecryption(metadata, binding, this.encrypted);
+    this.aad = new EntityAad(metadata);
+    this.attributeParts = new Map(
+      this.encrypted.map((field) => [field, encodeAttributeAad(field.attribute)]),
+    );
   }
 
   /** True when operations need a data-key scope. */
@@ -84,14 +91,15 @@ export class ItemEncryption {
     });
     try {
       const activeScope = requireScope(scope, this.entity);
-      let contextOf: ((attribute: string) => ValueContext) | undefined;
+      let itemPart: Buffer | undefined;
       const sealed = await Promise.all(
         present.map(async (field, i) => {
           const keyArn = await this.binding.keyArn(field.encryption?.keyName, this.site(field));
           return inFieldContext(this.entity, field, keyArn, async () => {
             const key = await activeScope.encryptionKey(keyArn, this.metadata.table);
-            contextOf ??= this.contextsOf(item);
-            return sealPlaintext(key, encoded[i], contextOf(field.attribute));
+            itemPart ??= this.aad.itemPart(item);
+            const attributePart = this.attributeParts.get(field) as Buffer;
+            return sealPlaintext(key, encoded[i], itemPart, attributePart);
           });
         }),
       );
@@ -122,20 +130,6 @@ export class ItemEncryption {
       }
     });
     if (this.active) await this.reader.decryptInto(items, targets, scope);
-  }
-
-  /**
-   * The value contexts of `item`'s encrypted attributes. The associated data they share (table,
-   * entity, keys) is encoded once per item, not once per value.
-   */
-  private contextsOf(item: Item): (attribute: string) => ValueContext {
-    const { partitionKey, sortKey, table } = this.metadata;
-    return itemContexts({
-      table,
-      entity: this.entity,
-      partitionKey: keyPart(partitionKey.attribute, item),
-      ...(sortKey === undefined ? {} : { sortKey: keyPart(sortKey.attribute, item) }),
-    });
   }
 
   private codecSite(field: AttributeMetadata) {
