@@ -48,7 +48,8 @@ interface DataKeyGroup {
  *
  * 1. every envelope of every item is classified and parsed (no KMS call);
  * 2. each key name is resolved (DescribeKey at most once per key) and every envelope's key
- *    fingerprint checked against the bound key, so a value under another key costs no Decrypt;
+ *    fingerprint checked against the bound key (or the binding's retired keys), so a value under
+ *    another key costs no Decrypt;
  * 3. each distinct wrapped data key is requested once from the operation's scope;
  * 4. each value is opened with one AES-GCM call.
  *
@@ -148,7 +149,8 @@ export class ItemDecryption {
 
   /**
    * Resolves each key name once, in order of first use, then checks every envelope's key
-   * fingerprint against its field's bound key: no KMS call but DescribeKey (once per key).
+   * fingerprint against its field's bound key, or else its retired keys: no KMS call but
+   * DescribeKey (once per key, and for a retired key only when a value names one).
    */
   private async checkKeys(
     found: readonly FoundValue[],
@@ -162,23 +164,42 @@ export class ItemDecryption {
         arns.set(keyName, await this.binding.keyArn(keyName, this.site(field.metadata)));
       }
     }
-    // The values of an item are consecutive in `found`: its associated data is encoded once.
-    let lastItem = -1;
-    let itemAad: Buffer = Buffer.alloc(0);
-    return found.map(({ item, field, envelope }) => {
-      const keyArn = arns.get(field.metadata.encryption?.keyName) as string;
-      if (!envelope.fingerprint.equals(this.fingerprintOf(keyArn))) {
+    // The key each value was sealed under: its field's current key, or one of the field's retired
+    // keys, matched by the fingerprint the envelope carries (each distinct one looked up once).
+    const keyArns: string[] = [];
+    const retired = new Map<string, string | undefined>();
+    for (const { field, envelope } of found) {
+      const keyName = field.metadata.encryption?.keyName;
+      const current = arns.get(keyName) as string;
+      if (envelope.fingerprint.equals(this.fingerprintOf(current))) {
+        keyArns.push(current);
+        continue;
+      }
+      // The fingerprint is a fixed-length suffix, so no two (key name, fingerprint) pairs collide.
+      const id = `${keyName === undefined ? '*' : `=${keyName}`}${envelope.fingerprint.toString('hex')}`;
+      if (!retired.has(id)) {
+        const site = this.site(field.metadata);
+        retired.set(id, await this.binding.retiredKeyArn(keyName, envelope.fingerprint, site));
+      }
+      const retiredArn = retired.get(id);
+      if (retiredArn === undefined) {
         throw new EncryptionError(
           'KEY_NOT_ALLOWED',
           `${this.entity}.${field.metadata.property} was encrypted under a key this client does not have bound for it`,
-          { ...this.site(field.metadata), keyArn },
+          { ...this.site(field.metadata), keyArn: current },
         );
       }
+      keyArns.push(retiredArn);
+    }
+    // The values of an item are consecutive in `found`: its associated data is encoded once.
+    let lastItem = -1;
+    let itemAad: Buffer = Buffer.alloc(0);
+    return found.map(({ item, field, envelope }, i) => {
       if (item !== lastItem) {
         itemAad = this.aad.itemPart(items[item]);
         lastItem = item;
       }
-      return { target: targets[item], field, envelope, itemAad, keyArn };
+      return { target: targets[item], field, envelope, itemAad, keyArn: keyArns[i] };
     });
   }
 

@@ -1,5 +1,6 @@
 import { DataKeyCache } from '../crypto/data-key-cache';
 import { DataKeyScope } from '../crypto/data-key-scope';
+import { keyFingerprint } from '../crypto/key-fingerprint';
 import { KmsKeyProvider } from '../crypto/kms-key-provider';
 import { EncryptionError, ValidationError } from '../errors';
 import type { KmsOptions } from './kms-options';
@@ -7,15 +8,20 @@ import type { KmsOptions } from './kms-options';
 /**
  * The strict key resolver: maps an `@Encrypted` field's key name to the key bound at
  * construction, and nothing else. A named key never falls back to the default key, and a field
- * whose key is not bound cannot be used at all.
+ * whose key is not bound cannot be used at all. Retired keys (`kms.retired`) are only ever
+ * matched to the key an envelope names, for reading.
  */
 export class KeyBinding {
   private readonly provider: KmsKeyProvider | undefined;
   private readonly cache: DataKeyCache | undefined;
   private readonly keyIds: ReadonlyMap<string | undefined, string>;
+  private readonly retiredIds: ReadonlyMap<string | undefined, readonly string[]>;
+  /** Fingerprints of resolved retired key ARNs. */
+  private readonly retiredFingerprints = new Map<string, Buffer>();
 
   constructor(options: KmsOptions | undefined) {
     this.keyIds = checkedKeyIds(options);
+    this.retiredIds = checkedRetiredIds(options, this.keyIds);
     this.provider =
       options === undefined
         ? undefined
@@ -54,6 +60,35 @@ export class KeyBinding {
     }
   }
 
+  /**
+   * The ARN of the retired key of this field's binding whose fingerprint is `fingerprint`, or
+   * undefined when none is. Resolves the binding's retired keys (DescribeKey, once per key id) in
+   * the order configured, and stops at the match.
+   */
+  async retiredKeyArn(
+    keyName: string | undefined,
+    fingerprint: Buffer,
+    context: { entity: string; field: string },
+  ): Promise<string | undefined> {
+    const provider = this.provider;
+    if (provider === undefined) return undefined;
+    for (const keyId of this.retiredIds.get(keyName) ?? []) {
+      let arn: string;
+      try {
+        arn = await provider.resolveKeyArn(keyId);
+      } catch (error) {
+        throw error instanceof EncryptionError ? error.withContext(context) : error;
+      }
+      let known = this.retiredFingerprints.get(arn);
+      if (known === undefined) {
+        known = keyFingerprint(arn);
+        this.retiredFingerprints.set(arn, known);
+      }
+      if (known.equals(fingerprint)) return arn;
+    }
+    return undefined;
+  }
+
   /** A data-key scope for one operation. */
   newScope(): DataKeyScope {
     if (this.provider === undefined) {
@@ -86,4 +121,50 @@ function checkedKeyIds(options: KmsOptions | undefined): Map<string | undefined,
     throw new ValidationError('TheoryDb: kms.timeoutMs must be a positive number of milliseconds');
   }
   return ids;
+}
+
+/**
+ * The retired key ids of each binding. Each list belongs to a bound key (a retired key without a
+ * current one would be a binding that can read but never write) and must not hold that key.
+ */
+function checkedRetiredIds(
+  options: KmsOptions | undefined,
+  current: ReadonlyMap<string | undefined, string>,
+): Map<string | undefined, readonly string[]> {
+  const retired = new Map<string | undefined, readonly string[]>();
+  const given = options?.retired;
+  if (given === undefined) return retired;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw new ValidationError('TheoryDb: kms.retired must be an object { keyId?, keys? }');
+  }
+  const check = (ids: unknown, keyName: string | undefined, where: string) => {
+    if (!Array.isArray(ids))
+      throw new ValidationError(`TheoryDb: ${where} must be an array of key ids`);
+    const currentId = current.get(keyName);
+    if (currentId === undefined) {
+      const binding = keyName === undefined ? 'kms.keyId' : `kms.keys.${keyName}`;
+      throw new ValidationError(`TheoryDb: ${where} needs a current key in ${binding}`);
+    }
+    for (const id of ids) {
+      if (typeof id !== 'string' || id.trim().length === 0) {
+        throw new ValidationError(
+          `TheoryDb: ${where} must hold non-empty key ids, key ARNs or aliases`,
+        );
+      }
+      if (id === currentId) {
+        throw new ValidationError(`TheoryDb: ${where} holds the current key of its binding`);
+      }
+    }
+    retired.set(keyName, [...(ids as string[])]);
+  };
+  if (given.keyId !== undefined) check(given.keyId, undefined, 'kms.retired.keyId');
+  if (given.keys !== undefined) {
+    if (typeof given.keys !== 'object' || given.keys === null) {
+      throw new ValidationError('TheoryDb: kms.retired.keys must be an object of key-id arrays');
+    }
+    for (const [name, ids] of Object.entries(given.keys)) {
+      check(ids, name, `kms.retired.keys.${name}`);
+    }
+  }
+  return retired;
 }

@@ -32,4 +32,26 @@ export interface KmsOptions {
    * With it, a revoked key keeps working for up to `maxAgeMs` in this process.
    */
   cache?: { maxAgeMs: number; maxUses: number; maxEntries?: number };
+  /**
+   * Keys a field used before it moved to its current key (a manual rotation), whose values may
+   * still be read but are never written: a value sealed under one of them decrypts (with `Decrypt`
+   * pinned to that key), and saving the entity again seals it under the current key. Listed per
+   * binding, beside it: `keyId` for the default key, `keys.<name>` for a named key. Each envelope
+   * names its key, so a retired key is used only for the values made under it, never tried in
+   * place of another; a value under a key that is neither current nor listed here still fails
+   * with `KEY_NOT_ALLOWED`. Retired keys are resolved (DescribeKey) only when such a value is read.
+   *
+   * @example
+   * ```ts
+   * kms: {
+   *   client,
+   *   keyId: 'alias/app-secrets-2027',
+   *   retired: { keyId: ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-...'] },
+   * }
+   * ```
+   */
+  retired?: {
+    keyId?: readonly string[];
+    keys?: Readonly<Record<string, readonly string[]>>;
+  };
 }
