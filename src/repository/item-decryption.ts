@@ -8,7 +8,7 @@ import { openEnvelope } from '../crypto/value-cipher';
 import { EncryptionError } from '../errors';
 import type { Item } from '../mapping/entity-mapper';
 import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metadata';
-import { EntityAad } from './entity-aad';
+import type { EntityAad } from './entity-aad';
 import { contextualise, inFieldContext, requireScope } from './field-error-context';
 import type { KeyBinding } from './key-binding';
 
@@ -62,20 +62,19 @@ export class ItemDecryption {
   private readonly entity: string;
   /** Key fingerprints by key ARN: the few keys bound to this entity. */
   private readonly fingerprints = new Map<string, Buffer>();
-  /** The item part of the associated data, shared with the write path. */
-  private readonly aad: EntityAad;
 
   constructor(
     private readonly metadata: EntityMetadata,
     private readonly binding: KeyBinding,
     encrypted: readonly AttributeMetadata[],
+    /** The item part of the associated data, shared with the write path. */
+    private readonly aad: EntityAad,
   ) {
     this.entity = metadata.entityName;
     this.fields = encrypted.map((field) => ({
       metadata: field,
       attributeAad: encodeAttributeAad(field.attribute),
     }));
-    this.aad = new EntityAad(metadata);
   }
 
   /**

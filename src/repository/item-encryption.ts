@@ -36,8 +36,8 @@ export class ItemEncryption {
     this.entity = metadata.entityName;
     this.encrypted = metadata.encryptedAttributes.filter((a) => !plaintextFields.has(a.property));
     this.plaintext = metadata.encryptedAttributes.filter((a) => plaintextFields.has(a.property));
-    this.reader = new ItemDecryption(metadata, binding, this.encrypted);
     this.aad = new EntityAad(metadata);
+    this.reader = new ItemDecryption(metadata, binding, this.encrypted, this.aad);
     this.attributeParts = new Map(
       this.encrypted.map((field) => [field, encodeAttributeAad(field.attribute)]),
     );
