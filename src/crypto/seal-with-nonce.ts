@@ -48,9 +48,9 @@ export function sealWithNonce(
 
 /**
  * Seals an already encoded typed plaintext (from `encodePlaintext`), which it wipes once sealed,
- * with the associated data given in the parts of `composeAad`: the repository encodes the item
- * part once per item, and every value (and so every error) is checked before it asks KMS for a
- * key. Errors name no entity or field; the caller adds them.
+ * with the associated data given in the parts of `composeAad`. The repository encodes (and so
+ * validates) every value before it asks KMS for a key, and encodes the item part once per item.
+ * Errors name no entity or field; the caller adds them.
  *
  * @example
  * ```ts
