@@ -61,14 +61,17 @@ export async function encryptionSection(settings: BenchSettings, kms: LocalKms):
   const key = { customerId: CUSTOMER, orderId: plainEntity.orderId };
   const { rounds, warmup, ops, queryOps } = settings.cpu;
   const figures: Figures = {};
-  const pair = async (name: string, plain: Contender['batch'], encrypted: Contender['batch']) => {
-    const measured = await compare(
+  /** Runs the encrypted and plain contenders of one operation side by side. */
+  const sideBySide = (name: string, plain: Contender['batch'], encrypted: Contender['batch']) =>
+    compare(
       [
         { name: 'encrypted', batch: encrypted },
         { name: 'plain', batch: plain },
       ],
       { rounds, warmup, ops: name === 'query' ? queryOps : ops },
     );
+  const pair = async (name: string, plain: Contender['batch'], encrypted: Contender['batch']) => {
+    const measured = await sideBySide(name, plain, encrypted);
     figures[`${name}.plainOpsPerSec`] = medianOps(measured, 'plain');
     figures[`${name}.encryptedOpsPerSec`] = medianOps(measured, 'encrypted');
     figures[`${name}.ratio`] = ratio(measured, 'encrypted', 'plain');
@@ -105,13 +108,7 @@ export async function encryptionSection(settings: BenchSettings, kms: LocalKms):
   // The wire: the raw SDK with the stored encrypted items against the plain ones.
   const wireSecret = secretItems.map(fromWire);
   const wire = async (name: string, plain: Contender['batch'], encrypted: Contender['batch']) => {
-    const measured = await compare(
-      [
-        { name: 'encrypted', batch: encrypted },
-        { name: 'plain', batch: plain },
-      ],
-      { rounds, warmup, ops: name === 'query' ? queryOps : ops },
-    );
+    const measured = await sideBySide(name, plain, encrypted);
     // From the median of per-round ratios (paired, so the machine's drift cancels), not from the
     // difference of two medians, which noise can make negative.
     const plainMicros = 1e6 / medianOps(measured, 'plain');

@@ -3,7 +3,6 @@ import { composeAad, encodeAttributeAad } from '../crypto/associated-data';
 import type { DataKeyMaterial } from '../crypto/data-key';
 import type { DataKeyScope } from '../crypto/data-key-scope';
 import { type ParsedEnvelope, hasEnvelopeMagic, parseEnvelope } from '../crypto/envelope';
-import { keyFingerprint } from '../crypto/key-fingerprint';
 import { openEnvelope } from '../crypto/value-cipher';
 import { EncryptionError } from '../errors';
 import type { Item } from '../mapping/entity-mapper';
@@ -60,8 +59,6 @@ interface DataKeyGroup {
 export class ItemDecryption {
   private readonly fields: readonly EncryptedField[];
   private readonly entity: string;
-  /** Key fingerprints by key ARN: the few keys bound to this entity. */
-  private readonly fingerprints = new Map<string, Buffer>();
 
   constructor(
     private readonly metadata: EntityMetadata,
@@ -170,7 +167,7 @@ export class ItemDecryption {
     for (const { field, envelope } of found) {
       const keyName = field.metadata.encryption?.keyName;
       const current = arns.get(keyName) as string;
-      if (envelope.fingerprint.equals(this.fingerprintOf(current))) {
+      if (envelope.fingerprint.equals(this.binding.fingerprintOf(current))) {
         keyArns.push(current);
         continue;
       }
@@ -200,16 +197,6 @@ export class ItemDecryption {
       }
       return { target: targets[item], field, envelope, itemAad, keyArn: keyArns[i] };
     });
-  }
-
-  /** The fingerprint of a key ARN, computed once per ARN (a SHA-256 per value measured 2 us). */
-  private fingerprintOf(keyArn: string): Buffer {
-    let fingerprint = this.fingerprints.get(keyArn);
-    if (fingerprint === undefined) {
-      fingerprint = keyFingerprint(keyArn);
-      this.fingerprints.set(keyArn, fingerprint);
-    }
-    return fingerprint;
   }
 
   private parse(stored: AttributeValue, field: AttributeMetadata): ParsedEnvelope {
