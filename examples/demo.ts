@@ -6,7 +6,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EncryptionError, TheoryDb } from '../src';
-import { localStack } from '../src/testing';
+import { localStack, type LocalStack } from '../src/testing';
 import { Credential } from './credential';
 
 async function main(): Promise<void> {
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     console.log(`saved ${credential.id}, version ${credential.version}`);
 
     section('2. What DynamoDB stores');
-    const raw = await rawItem(db, 'cred-1');
+    const raw = await rawItem(stack, 'cred-1');
     for (const [name, value] of Object.entries(raw))
       console.log(`  ${name.padEnd(14)} ${show(value)}`);
 
@@ -52,10 +52,10 @@ async function main(): Promise<void> {
       unkeyed.repository(Credential).find({ id: 'cred-1' }),
     );
 
-    const stored = await rawItem(db, 'cred-1');
+    const stored = await rawItem(stack, 'cred-1');
     const tampered = Buffer.from(stored.secret.B!);
     tampered[tampered.length - 20] ^= 0x01;
-    await putRaw(db, { ...stored, secret: { B: tampered } });
+    await putRaw(stack, { ...stored, secret: { B: tampered } });
     await expectFailure('a tampered ciphertext (one bit flipped)', () =>
       credentials.find({ id: 'cred-1' }),
     );
@@ -68,8 +68,8 @@ async function main(): Promise<void> {
         secret: 'bobs-secret',
       }),
     );
-    const bob = await rawItem(db, 'cred-2');
-    await putRaw(db, { ...stored, secret: bob.secret });
+    const bob = await rawItem(stack, 'cred-2');
+    await putRaw(stack, { ...stored, secret: bob.secret });
     await expectFailure("a value moved from another item (bob's secret into cred-1)", () =>
       credentials.find({ id: 'cred-1' }),
     );
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     await expectFailure('the KMS key disabled', () => credentials.find({ id: 'cred-2' }));
     await stack.kms.enableKey('alias/demo-secrets');
 
-    await putRaw(db, { ...stored, secret: { S: 'sk_live_injected-plaintext' } });
+    await putRaw(stack, { ...stored, secret: { S: 'sk_live_injected-plaintext' } });
     await expectFailure('plaintext written into an encrypted attribute', () =>
       credentials.find({ id: 'cred-1' }),
     );
@@ -101,15 +101,16 @@ function show(value: AttributeValue): string {
   return JSON.stringify(value);
 }
 
-async function rawItem(db: TheoryDb, id: string): Promise<Record<string, AttributeValue>> {
-  const out = await db.dynamodbClient.send(
+// The demo plays the attacker with its own raw client: write access to the table, none to KMS.
+async function rawItem(stack: LocalStack, id: string): Promise<Record<string, AttributeValue>> {
+  const out = await stack.dynamo.client.send(
     new GetItemCommand({ TableName: 'demo-credentials', Key: { id: { S: id } } }),
   );
   return out.Item ?? {};
 }
 
-async function putRaw(db: TheoryDb, item: Record<string, AttributeValue>): Promise<void> {
-  await db.dynamodbClient.send(new PutItemCommand({ TableName: 'demo-credentials', Item: item }));
+async function putRaw(stack: LocalStack, item: Record<string, AttributeValue>): Promise<void> {
+  await stack.dynamo.client.send(new PutItemCommand({ TableName: 'demo-credentials', Item: item }));
 }
 
 async function expectFailure(what: string, run: () => Promise<unknown>): Promise<void> {

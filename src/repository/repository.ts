@@ -7,6 +7,7 @@ import { deleteEntity, type DeleteOptions } from './delete-operation';
 import type { EntityKey } from './entity-key';
 import { findEntity, type FindOptions } from './find-operation';
 import type { RepositoryContext } from './repository-context';
+import { registeredContext } from './context-registry';
 import { saveEntity, type SaveOptions } from './save-operation';
 import { newQuery, type QueryBuilder, type QueryPartition } from '../query/query-builder';
 import { newScan, type ScanBuilder } from '../query/scan-builder';
@@ -29,12 +30,20 @@ import type { UpdateChanges, UpdateOptions } from '../update/update-spec';
  * ```
  */
 export class Repository<T extends object> {
-  /** @internal Use `db.repository(Cls)`. */
-  constructor(private readonly context: RepositoryContext<T>) {}
+  // A native private field, so the context (with its cursor key) is unreachable at run time.
+  readonly #context: RepositoryContext<T>;
+
+  /**
+   * @internal Use `db.repository(Cls)`. Refuses, with `VALIDATION`, any context theorydb did not
+   * build: there is no way to hand a repository a context of your own.
+   */
+  constructor(context: RepositoryContext<T>) {
+    this.#context = registeredContext<T>(context);
+  }
 
   /** The resolved metadata of the entity. */
   get metadata(): EntityMetadata<T> {
-    return this.context.metadata;
+    return this.#context.metadata;
   }
 
   /**
@@ -49,7 +58,7 @@ export class Repository<T extends object> {
    * ```
    */
   save(entity: T, options?: SaveOptions<T>): Promise<T> {
-    return saveEntity(this.context, entity, options);
+    return saveEntity(this.#context, entity, options);
   }
 
   /**
@@ -61,7 +70,7 @@ export class Repository<T extends object> {
    * ```
    */
   find(key: EntityKey<T>, options?: FindOptions): Promise<T | undefined> {
-    return findEntity(this.context, key, options);
+    return findEntity(this.#context, key, options);
   }
 
   /**
@@ -73,9 +82,9 @@ export class Repository<T extends object> {
    * ```
    */
   async get(key: EntityKey<T>, options?: FindOptions): Promise<T> {
-    const found = await findEntity(this.context, key, options);
+    const found = await findEntity(this.#context, key, options);
     if (found === undefined) {
-      const { className, entityName } = this.context.metadata;
+      const { className, entityName } = this.#context.metadata;
       throw new NotFoundError(`${className}: no item with this key`, entityName);
     }
     return found;
@@ -91,7 +100,7 @@ export class Repository<T extends object> {
    * ```
    */
   delete(key: EntityKey<T>, options?: DeleteOptions<T>): Promise<void> {
-    return deleteEntity(this.context, key, options);
+    return deleteEntity(this.#context, key, options);
   }
 
   /**
@@ -110,7 +119,7 @@ export class Repository<T extends object> {
    * ```
    */
   query(partition: QueryPartition<T>): QueryBuilder<T> {
-    return newQuery(this.context, partition);
+    return newQuery(this.#context, partition);
   }
 
   /**
@@ -124,7 +133,7 @@ export class Repository<T extends object> {
    * ```
    */
   scan(): ScanBuilder<T> {
-    return newScan(this.context);
+    return newScan(this.#context);
   }
 
   /**
@@ -169,7 +178,7 @@ export class Repository<T extends object> {
     changes: UpdateChanges<T>,
     options?: UpdateOptions<T>,
   ): Promise<T | undefined> {
-    return updateEntity(this.context, key, changes, options);
+    return updateEntity(this.#context, key, changes, options);
   }
 
   /**
@@ -188,7 +197,7 @@ export class Repository<T extends object> {
    * ```
    */
   fromStreamImage(image: StreamImage): Promise<T> {
-    return entityFromStreamImage(this.context, image);
+    return entityFromStreamImage(this.#context, image);
   }
 
   /**
@@ -210,7 +219,7 @@ export class Repository<T extends object> {
    * ```
    */
   batchFind(keys: readonly EntityKey<T>[], options?: BatchFindOptions): Promise<(T | undefined)[]> {
-    return batchFindEntities(this.context, keys, options);
+    return batchFindEntities(this.#context, keys, options);
   }
 
   /**
@@ -234,7 +243,7 @@ export class Repository<T extends object> {
    * ```
    */
   batchSave(entities: readonly T[]): Promise<T[]> {
-    return batchSaveEntities(this.context, entities);
+    return batchSaveEntities(this.#context, entities);
   }
 
   /**
@@ -249,6 +258,6 @@ export class Repository<T extends object> {
    * ```
    */
   batchDelete(keys: readonly EntityKey<T>[]): Promise<void> {
-    return batchDeleteKeys(this.context, keys);
+    return batchDeleteKeys(this.#context, keys);
   }
 }

@@ -16,6 +16,8 @@ import { KeyBinding } from './key-binding';
 import type { KmsOptions } from './kms-options';
 import { logOperation, type TheoryDbLogger } from './logger';
 import { Repository } from './repository';
+import { registerContext } from './context-registry';
+import { registerInternals } from './theorydb-internals';
 import type { BatchRetryOptions, RepositoryContext } from './repository-context';
 import { tableDefinition } from './table-definition';
 import { runTransaction } from '../transactions/transact-write';
@@ -69,25 +71,32 @@ export interface CreateTableOptions {
  * ```
  */
 export class TheoryDb {
-  private readonly dynamodb: DynamoDBClient;
-  private readonly binding: KeyBinding;
-  private readonly logger: TheoryDbLogger | undefined;
-  private readonly now: () => Date;
-  private readonly cursorKey: Buffer;
-  private readonly batchRetry: BatchRetryOptions;
-  private readonly repositories = new Map<Constructor<object>, Repository<object>>();
-  private readonly contexts = new Map<Constructor<object>, RepositoryContext<object>>();
+  // Native private fields: unlike TypeScript's `private`, they cannot be read at run time
+  // (`db.cursorKey`) nor printed by util.inspect.
+  readonly #dynamodb: DynamoDBClient;
+  readonly #binding: KeyBinding;
+  readonly #logger: TheoryDbLogger | undefined;
+  readonly #now: () => Date;
+  readonly #cursorKey: Buffer;
+  readonly #batchRetry: BatchRetryOptions;
+  readonly #repositories = new Map<Constructor<object>, Repository<object>>();
+  readonly #contexts = new Map<Constructor<object>, RepositoryContext<object>>();
 
   constructor(options: TheoryDbOptions) {
     if (typeof options !== 'object' || options === null || options.dynamodb === undefined) {
       throw new ValidationError('TheoryDb: options.dynamodb (a DynamoDBClient) is required');
     }
-    this.dynamodb = options.dynamodb;
-    this.binding = new KeyBinding(options.kms);
-    this.logger = options.logger;
-    this.now = options.now ?? (() => new Date());
-    this.cursorKey = checkedCursorKey(options.cursorKey);
-    this.batchRetry = checkedBatchRetry(options.batchRetry);
+    this.#dynamodb = options.dynamodb;
+    this.#binding = new KeyBinding(options.kms);
+    this.#logger = options.logger;
+    this.#now = options.now ?? (() => new Date());
+    this.#cursorKey = checkedCursorKey(options.cursorKey);
+    this.#batchRetry = checkedBatchRetry(options.batchRetry);
+    registerInternals(this, {
+      dynamodb: this.#dynamodb,
+      plaintextContext: (target, plaintextFields, preflight) =>
+        this.#contextFor(target, new Set(plaintextFields), preflight),
+    });
   }
 
   /**
@@ -100,10 +109,10 @@ export class TheoryDb {
    * ```
    */
   repository<T extends object>(target: Constructor<T>): Repository<T> {
-    let repository = this.repositories.get(target);
+    let repository = this.#repositories.get(target);
     if (repository === undefined) {
-      repository = new Repository(this.sharedContext(target));
-      this.repositories.set(target, repository);
+      repository = new Repository(this.#sharedContext(target));
+      this.#repositories.set(target, repository);
     }
     return repository as unknown as Repository<T>;
   }
@@ -127,7 +136,7 @@ export class TheoryDb {
     };
     const started = performance.now();
     try {
-      await this.dynamodb.send(new CreateTableCommand(tableDefinition(metadata)));
+      await this.#dynamodb.send(new CreateTableCommand(tableDefinition(metadata)));
     } catch (error) {
       const name = (error as { name?: unknown }).name;
       if (!(options.ifNotExists === true && name === 'ResourceInUseException')) {
@@ -137,11 +146,11 @@ export class TheoryDb {
     }
     try {
       await waitUntilTableExists(
-        { client: this.dynamodb, maxWaitTime: options.maxWaitSeconds ?? 60, minDelay: 1 },
+        { client: this.#dynamodb, maxWaitTime: options.maxWaitSeconds ?? 60, minDelay: 1 },
         { TableName: metadata.table },
       );
       if (metadata.ttl !== undefined) {
-        await this.dynamodb.send(
+        await this.#dynamodb.send(
           new UpdateTimeToLiveCommand({
             TableName: metadata.table,
             TimeToLiveSpecification: { AttributeName: metadata.ttl.attribute, Enabled: true },
@@ -151,7 +160,7 @@ export class TheoryDb {
     } catch (error) {
       throw convertDynamoError(error, context);
     }
-    logOperation(this.logger, { ...context, durationMs: performance.now() - started });
+    logOperation(this.#logger, { ...context, durationMs: performance.now() - started });
   }
 
   /**
@@ -165,7 +174,7 @@ export class TheoryDb {
   async deleteTable(target: Constructor<object>): Promise<void> {
     const metadata = entityMetadata(target);
     try {
-      await this.dynamodb.send(new DeleteTableCommand({ TableName: metadata.table }));
+      await this.#dynamodb.send(new DeleteTableCommand({ TableName: metadata.table }));
     } catch (error) {
       throw convertDynamoError(error, {
         operation: 'deleteTable',
@@ -196,7 +205,7 @@ export class TheoryDb {
    * ```
    */
   transaction<R>(build: (tx: TransactionBuilder) => R | Promise<R>): Promise<R> {
-    return runTransaction((target) => this.sharedContext(target), build);
+    return runTransaction((target) => this.#sharedContext(target), build);
   }
 
   /**
@@ -214,46 +223,41 @@ export class TheoryDb {
    * ```
    */
   transactFind<const L extends readonly TransactGet[]>(gets: L): Promise<TransactFindResult<L>> {
-    return transactFind((target) => this.sharedContext(target), gets) as Promise<
+    return transactFind((target) => this.#sharedContext(target), gets) as Promise<
       TransactFindResult<L>
     >;
   }
 
-  /** @internal The DynamoDB client, for `theorydb/testing`. */
-  get dynamodbClient(): DynamoDBClient {
-    return this.dynamodb;
-  }
-
   /** The context of an entity's repository, built once per class and shared by transactions. */
-  private sharedContext<T extends object>(target: Constructor<T>): RepositoryContext<T> {
-    let context = this.contexts.get(target);
+  #sharedContext<T extends object>(target: Constructor<T>): RepositoryContext<T> {
+    let context = this.#contexts.get(target);
     if (context === undefined) {
-      context = this.contextFor(target);
-      this.contexts.set(target, context);
+      context = this.#contextFor(target, new Set());
+      this.#contexts.set(target, context);
     }
     return context as unknown as RepositoryContext<T>;
   }
 
   /**
-   * @internal The shared parts of a repository, with `plaintextFields` opted out of encryption.
-   * Used by `db.repository` and by `plaintextFixture` from `theorydb/testing`.
+   * The shared parts of a repository. `plaintextFields` is empty except for `plaintextFixture`,
+   * which reaches this only through the module-private internals (see theorydb-internals.ts).
    */
-  contextFor<T extends object>(
+  #contextFor<T extends object>(
     target: Constructor<T>,
-    plaintextFields: ReadonlySet<string> = new Set(),
+    plaintextFields: ReadonlySet<string>,
     extraPreflight?: () => Promise<void>,
   ): RepositoryContext<T> {
     const metadata = entityMetadata(target);
-    const encryption = new ItemEncryption(metadata, this.binding, plaintextFields);
-    return {
+    const encryption = new ItemEncryption(metadata, this.#binding, plaintextFields);
+    return registerContext({
       metadata,
       mapper: mapperFor(metadata),
       encryption,
-      client: this.dynamodb,
-      logger: this.logger,
-      now: this.now,
-      cursorKey: this.cursorKey,
-      batchRetry: this.batchRetry,
+      client: this.#dynamodb,
+      logger: this.#logger,
+      now: this.#now,
+      cursorKey: this.#cursorKey,
+      batchRetry: this.#batchRetry,
       preflight:
         extraPreflight === undefined
           ? () => encryption.assertConfigured()
@@ -261,7 +265,7 @@ export class TheoryDb {
               encryption.assertConfigured();
               await extraPreflight();
             },
-    };
+    });
   }
 }
 

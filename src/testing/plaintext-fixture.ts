@@ -2,6 +2,7 @@ import type { Constructor } from '../metadata/declarations';
 import { entityMetadata } from '../metadata/discovery';
 import { Repository } from '../repository/repository';
 import type { TheoryDb } from '../repository/theorydb';
+import { internalsOf } from '../repository/theorydb-internals';
 import { hasLoopbackEndpoint } from './loopback-endpoint';
 import { PlaintextFixtureError } from './plaintext-fixture-error';
 
@@ -43,7 +44,7 @@ export function plaintextFixture<T extends object>(
   }
   let checked: Promise<void> | undefined;
   const loopbackOnly = (): Promise<void> => {
-    checked ??= hasLoopbackEndpoint(db.dynamodbClient).then((loopback) => {
+    checked ??= hasLoopbackEndpoint(internalsOf(db).dynamodb).then((loopback) => {
       if (!loopback) {
         checked = undefined;
         throw new PlaintextFixtureError(
@@ -54,5 +55,5 @@ export function plaintextFixture<T extends object>(
     });
     return checked;
   };
-  return new Repository(db.contextFor(target, new Set(fields), loopbackOnly));
+  return new Repository(internalsOf(db).plaintextContext(target, new Set(fields), loopbackOnly));
 }
