@@ -309,7 +309,7 @@ describe('decorators and discovered metadata', () => {
 
   describe('@Index and @Encrypted imply @Attribute', () => {
     it('maps a property that carries only @Index or @Encrypted', () => {
-      @Entity({ table: 'implied-attributes' })
+      @Entity({ table: 'implied-attributes', name: 'Implied' })
       class Implied {
         @PartitionKey() id!: string;
         @Index('byEmail', { partition: true }) email!: string;

@@ -36,7 +36,7 @@ export class Credential {
 }
 
 /** The `users` of the query, update and stream blocks. */
-@Entity({ table: 'users' })
+@Entity({ table: 'users', name: 'User' })
 export class User {
   declare [PrimaryKey]?: 'id';
 

@@ -16,7 +16,7 @@ import type { LocalKms } from '../../src/testing/local-kms';
 import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder';
 import { sharedKms, uniqueTable } from '../support/stack';
 
-@Entity({ table: uniqueTable('st-secrets') })
+@Entity({ table: uniqueTable('st-secrets'), name: 'Secret' })
 class Secret {
   @PartitionKey() owner!: string;
   @SortKey() name!: string;

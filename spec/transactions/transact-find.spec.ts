@@ -17,14 +17,14 @@ import type { LocalKms } from '../../src/testing/local-kms';
 import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder';
 import { sharedKms, uniqueTable } from '../support/stack';
 
-@Entity({ table: uniqueTable('tf-users') })
+@Entity({ table: uniqueTable('tf-users'), name: 'User' })
 class User {
   @PartitionKey() id!: string;
   @Attribute() name?: string;
   @Encrypted() email?: string;
 }
 
-@Entity({ table: uniqueTable('tf-orders') })
+@Entity({ table: uniqueTable('tf-orders'), name: 'Order' })
 class Order {
   @PartitionKey() userId!: string;
   @SortKey() orderId!: string;

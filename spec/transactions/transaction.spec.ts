@@ -19,7 +19,7 @@ import type { LocalKms } from '../../src/testing/local-kms';
 import { recordingDynamo, searchableJson, type DynamoRecorder } from '../support/dynamo-recorder';
 import { sharedDynamo, sharedKms, uniqueTable } from '../support/stack';
 
-@Entity({ table: uniqueTable('tx-accounts') })
+@Entity({ table: uniqueTable('tx-accounts'), name: 'Account' })
 class Account {
   @PartitionKey() id!: string;
   @Attribute() name?: string; // a reserved word
@@ -30,7 +30,7 @@ class Account {
   @UpdatedAt() updatedAt?: Date;
 }
 
-@Entity({ table: uniqueTable('tx-ledger') })
+@Entity({ table: uniqueTable('tx-ledger'), name: 'Ledger' })
 class Ledger {
   @PartitionKey() accountId!: string;
   @SortKey() entry!: string;
@@ -38,7 +38,7 @@ class Ledger {
   @Encrypted() memo?: string;
 }
 
-@Entity({ table: uniqueTable('tx-vault') })
+@Entity({ table: uniqueTable('tx-vault'), name: 'Vault' })
 class Vault {
   @PartitionKey() id!: string;
   @Encrypted({ key: 'vault' }) sealed?: string;

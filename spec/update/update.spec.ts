@@ -21,7 +21,7 @@ import type { LocalKms } from '../../src/testing/local-kms';
 import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder';
 import { sharedKms, uniqueTable } from '../support/stack';
 
-@Entity({ table: uniqueTable('upd-profiles') })
+@Entity({ table: uniqueTable('upd-profiles'), name: 'Profile' })
 class Profile {
   @PartitionKey() id!: string;
   @SortKey() kind!: string;

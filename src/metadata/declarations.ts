@@ -49,9 +49,10 @@ export interface EntityOptions {
   /** The DynamoDB table name. */
   table: string;
   /**
-   * The entity name, bound into every ciphertext of the entity's encrypted fields. Default: the
-   * class name. Set it explicitly so that renaming the class does not make stored values
-   * undecryptable.
+   * The entity name, bound into every ciphertext of the entity's encrypted fields. Required when
+   * the class (or a base class) has `@Encrypted` properties: the class name changes when a
+   * bundler minifies the code or the class is renamed, and stored values bound to the old name
+   * would no longer decrypt. Without encrypted properties it defaults to the class name.
    */
   name?: string;
 }

@@ -41,6 +41,9 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
   const options = checkEntityOptions(className, entity);
   const entityName = options.name ?? className;
   const nested = nestedResolver();
+  for (const p of properties) {
+    if (p.encrypted !== undefined) checkPlainField(className, target, p.property);
+  }
   const attributes = properties.map((p) => resolveAttribute(className, p, nested));
   checkUniqueAttributeNames(className, attributes);
 
@@ -85,6 +88,18 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
     );
   }
 
+  const encryptedAttributes = attributes.filter((a) => a.encryption !== undefined);
+  if (encryptedAttributes.length > 0 && options.name === undefined) {
+    throw EntityDefinitionError.at(
+      className,
+      undefined,
+      `has @Encrypted properties, so it must name itself: @Entity({ table, name: '${className}' }). ` +
+        'The entity name is bound into every ciphertext; the class name changes when a bundler ' +
+        'minifies the code (esbuild --minify) or the class is renamed, and every stored value ' +
+        'would then fail to decrypt',
+    );
+  }
+
   const metadata: EntityMetadata<T> = {
     target,
     className,
@@ -96,7 +111,7 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
     partitionKey,
     sortKey,
     keyAttributes: sortKey === undefined ? [partitionKey] : [partitionKey, sortKey],
-    encryptedAttributes: attributes.filter((a) => a.encryption !== undefined),
+    encryptedAttributes,
     plainAttributes: attributes.filter((a) => a.encryption === undefined),
     version: single('version', '@Version'),
     createdAt: single('createdAt', '@CreatedAt'),
@@ -275,6 +290,29 @@ function resolveEncryption(
     );
   }
   return Object.freeze({ keyName: encrypted.key });
+}
+
+/**
+ * An encrypted property must be a plain field. On an accessor (or where a subclass redefines the
+ * field as one) the value lives in some backing field theorydb does not know, which would then
+ * print, serialise and copy in clear.
+ */
+function checkPlainField(className: string, target: Constructor, property: string): void {
+  for (
+    let prototype = target.prototype as object | null;
+    prototype !== null && prototype !== Object.prototype;
+    prototype = Object.getPrototypeOf(prototype) as object | null
+  ) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, property);
+    if (descriptor === undefined) continue;
+    const what = 'value' in descriptor ? 'a method or prototype value' : 'an accessor';
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      `@Encrypted must be on a plain field, and ${property} is ${what} (get/set): its backing ` +
+        'field would be stored, printed and serialised in clear. Make it a field',
+    );
+  }
 }
 
 function asKey(

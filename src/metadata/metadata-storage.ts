@@ -47,8 +47,9 @@ class MetadataStorage {
   }
 
   /**
-   * The declarations of a class, inherited ones first: a subclass sees the properties its base
-   * classes declared, and may redeclare them.
+   * The declarations of a class, inherited ones first. A subclass that decorates an inherited
+   * property refines its declaration rather than replacing it (see {@link inherit}), so it can
+   * rename or index the property but never drop `@Encrypted` from it.
    */
   declarationsOf(target: Constructor): {
     entity: EntityOptions | undefined;
@@ -62,7 +63,11 @@ class MetadataStorage {
     const properties = new Map<string, PropertyDeclaration>();
     for (const c of chain) {
       for (const [name, declaration] of this.classes.get(c)?.properties ?? []) {
-        properties.set(name, declaration);
+        const inherited = properties.get(name);
+        properties.set(
+          name,
+          inherited === undefined ? declaration : inherit(inherited, declaration),
+        );
       }
     }
     return { entity: this.classes.get(target)?.entity, properties: [...properties.values()] };
@@ -113,3 +118,22 @@ class MetadataStorage {
 
 /** The process-wide store the decorators write to. */
 export const metadataStorage = new MetadataStorage();
+
+/**
+ * A subclass's declaration of a property its base already declares. Roles are replaced when the
+ * subclass gives one (that is how it renames: `@Attribute({ name })`); indexes accumulate, the
+ * subclass's options winning for an index both name; `@Encrypted` is sticky, with the subclass
+ * free only to choose another key. Discovery then validates the merged declaration exactly as it
+ * validates one class, so what it refuses on a class it refuses through inheritance.
+ */
+function inherit(base: PropertyDeclaration, own: PropertyDeclaration): PropertyDeclaration {
+  const redeclared = new Set(own.indexes.map((i) => i.index));
+  return {
+    owner: own.owner,
+    property: own.property,
+    designType: own.designType ?? base.designType,
+    roles: own.roles.length > 0 ? own.roles : base.roles,
+    indexes: [...base.indexes.filter((i) => !redeclared.has(i.index)), ...own.indexes],
+    encrypted: own.encrypted ?? base.encrypted,
+  };
+}
