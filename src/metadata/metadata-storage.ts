@@ -10,6 +10,7 @@ import type {
   PropertyDeclaration,
   PropertyRole,
 } from './declarations';
+import { redactProperty } from './redaction';
 
 const classTransformerStorage = loadClassTransformerStorage();
 
@@ -42,8 +43,13 @@ class MetadataStorage {
     this.propertyOf(prototype, property).indexes.push({ index, options: { ...options } });
   }
 
+  /**
+   * The one record with an effect beyond this store: the property's printed forms are redacted
+   * now, before any discovery, whatever order the decorators run in (see redaction.ts).
+   */
   recordEncrypted(prototype: object, property: string, options: EncryptedOptions): void {
     this.propertyOf(prototype, property).encrypted = { ...options };
+    redactProperty(prototype, property);
   }
 
   /**

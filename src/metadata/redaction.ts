@@ -1,23 +1,40 @@
 import { inspect } from 'node:util';
-import type { Constructor } from './declarations';
+import { Transform } from 'class-transformer';
 
 /** What encrypted properties show in logs, JSON and `util.inspect`. */
 export const REDACTED = '[REDACTED]';
 
-const redactedNames = new WeakMap<object, ReadonlySet<string>>();
+// The properties declared encrypted on each prototype. A prototype's printed forms redact the
+// names of its whole chain, so a subclass also hides what its base classes encrypt.
+const ownNames = new WeakMap<object, Set<string>>();
+
+const redactForClassTransformer = Transform(
+  ({ value }: { value: unknown }) => (value === undefined ? undefined : REDACTED),
+  { toPlainOnly: true },
+);
 
 /**
- * Gives an entity class a `toJSON` and a `util.inspect.custom` that print `[REDACTED]` for its
- * encrypted properties, unless the class defines its own. The properties themselves keep the
- * plaintext for the application; only the printed forms are redacted, so a stray
- * `console.log(user)` or `JSON.stringify(user)` cannot leak a secret. Runs once per class, when
- * `@Entity` is applied.
+ * Hides an encrypted property from every printed form of its class's instances, the moment
+ * `@Encrypted` is recorded: before the class is first used and whatever order the decorators ran
+ * in (plain JavaScript may apply `Entity(...)` first). The property keeps the plaintext for the
+ * application; what prints is `[REDACTED]`:
+ * - `toJSON` and `util.inspect.custom` on the prototype, unless the class defines its own;
+ * - a class-transformer `@Transform` for `instanceToPlain`, which NestJS's
+ *   `ClassSerializerInterceptor` runs on every response.
  */
-export function installRedaction(target: Constructor, encryptedProperties: readonly string[]) {
-  if (encryptedProperties.length === 0) return;
-  const prototype = target.prototype as Record<PropertyKey, unknown>;
-  redactedNames.set(prototype, new Set(encryptedProperties));
-  const display = displayClass(target.name);
+export function redactProperty(prototype: object, property: string): void {
+  let names = ownNames.get(prototype);
+  if (names === undefined) {
+    names = new Set();
+    ownNames.set(prototype, names);
+    installPrintedForms(prototype);
+  }
+  if (names.has(property)) return;
+  names.add(property);
+  redactForClassTransformer(prototype, property);
+}
+
+function installPrintedForms(prototype: object): void {
   if (!Object.prototype.hasOwnProperty.call(prototype, 'toJSON')) {
     Object.defineProperty(prototype, 'toJSON', {
       value: function toJSON(this: object) {
@@ -35,6 +52,7 @@ export function installRedaction(target: Constructor, encryptedProperties: reado
         options: object,
         nodeInspect: typeof inspect,
       ) {
+        const display = displayClass((this.constructor as { name?: string }).name ?? '');
         return (nodeInspect ?? inspect)(redactedCopy(this, new display()), options);
       },
       writable: true,
@@ -60,7 +78,7 @@ export function plainWithSecrets<T extends object>(entity: T): Record<string, un
 }
 
 function redactedCopy<T extends object>(entity: object, into: T): T {
-  const secret = redactedNames.get(Object.getPrototypeOf(entity) as object) ?? findNames(entity);
+  const secret = namesOf(entity);
   const out = into as Record<string, unknown>;
   for (const [key, value] of Object.entries(entity)) {
     out[key] = secret.has(key) && value !== undefined ? REDACTED : value;
@@ -68,17 +86,17 @@ function redactedCopy<T extends object>(entity: object, into: T): T {
   return into;
 }
 
-/** For subclasses of an entity: the nearest prototype with redaction names. */
-function findNames(entity: object): ReadonlySet<string> {
+/** The encrypted property names along the entity's prototype chain. */
+function namesOf(entity: object): ReadonlySet<string> {
+  const names = new Set<string>();
   for (
     let p = Object.getPrototypeOf(entity) as object | null;
     p !== null;
     p = Object.getPrototypeOf(p) as object | null
   ) {
-    const names = redactedNames.get(p);
-    if (names !== undefined) return names;
+    for (const name of ownNames.get(p) ?? []) names.add(name);
   }
-  return new Set();
+  return names;
 }
 
 const displayClasses = new Map<string, new () => object>();
