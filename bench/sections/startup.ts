@@ -29,7 +29,7 @@ if (mode === 'sdk') {
   theorydb.Attribute({ type: Number })(Order.prototype, 'total');
   theorydb.Attribute({ type: String })(Order.prototype, 'email');
   theorydb.Encrypted()(Order.prototype, 'email');
-  theorydb.Entity({ table: 'orders' })(Order);
+  theorydb.Entity({ table: 'orders', name: 'Order' })(Order);
   const db = new theorydb.TheoryDb({
     dynamodb: new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9',
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),

@@ -242,7 +242,7 @@ describe('reliability: typed errors for mistakes (DynamoDB Local + LocalKms)', f
       Attribute({ name, type: String })(Odd.prototype, 'plain');
       Encrypted()(Odd.prototype, 'secret');
       Attribute({ name: `${name}-enc`, type: String })(Odd.prototype, 'secret');
-      Entity({ table: uniqueTable('rel-odd') })(Odd);
+      Entity({ table: uniqueTable('rel-odd'), name: 'Odd' })(Odd);
       await db.createTable(Odd);
       const repo = db.repository(Odd);
       await repo.save(Object.assign(new Odd(), { id: 'absent' }));

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { TheoryDbError } from '../../src/errors/theorydb-error';
+import * as loggerModule from '../../src/repository/logger';
 import type { TheoryDbLogger } from '../../src/repository/logger';
-import { TheoryDb } from '../../src/repository/theorydb';
 import { recordFigures } from '../reliability/support/report';
 import { errorTexts, plaintextForms } from './leak-check';
 
@@ -332,22 +332,14 @@ export function installLeakGuard(options: { retainErrorForms?: boolean } = {}): 
     },
   });
 
-  // TheoryDb stores its logger once, in its constructor (`this.logger = options.logger`): the
-  // same technique wraps it, so library log output is captured for every instance.
-  Object.defineProperty(TheoryDb.prototype, 'logger', {
-    configurable: true,
-    get(): unknown {
-      return undefined;
-    },
-    set(this: object, value: TheoryDbLogger | undefined) {
-      Object.defineProperty(this, 'logger', {
-        value: recordingLogger(value),
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    },
-  });
+  // Every library log record goes through logOperation, which each caller reads from the module's
+  // exports at call time (CommonJS): wrapping the export captures the records of every TheoryDb,
+  // built with a logger or without one, while the wrapped logger still receives them unchanged.
+  const original = loggerModule.logOperation;
+  const recording: typeof original = (logger, entry) => original(recordingLogger(logger), entry);
+  if (!Reflect.set(loggerModule, 'logOperation', recording)) {
+    throw new Error('leak guard: cannot wrap logOperation');
+  }
 }
 
 interface TitledSuite {

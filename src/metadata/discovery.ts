@@ -14,6 +14,7 @@ import type {
   IndexMetadata,
   KeyAttributeMetadata,
 } from './entity-metadata';
+import { deepFreeze, ImmutableMap } from './immutable';
 import { metadataStorage } from './metadata-storage';
 import { ENCRYPTABLE_TYPES, LIFECYCLE_TYPES, defaultTypeFor } from './type-defaults';
 
@@ -106,8 +107,8 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
     entityName,
     table: options.table,
     attributes,
-    byProperty: new Map(attributes.map((a) => [a.property, a])),
-    byAttribute: new Map(attributes.map((a) => [a.attribute, a])),
+    byProperty: new ImmutableMap(attributes.map((a) => [a.property, a])),
+    byAttribute: new ImmutableMap(attributes.map((a) => [a.attribute, a])),
     partitionKey,
     sortKey,
     keyAttributes: sortKey === undefined ? [partitionKey] : [partitionKey, sortKey],
@@ -119,7 +120,7 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
     ttl: single('ttl', '@Ttl'),
     indexes,
   };
-  return Object.freeze(metadata);
+  return deepFreeze(metadata);
 }
 
 /** DynamoDB's rule for table and index names; anything else fails later as SDK validation. */
