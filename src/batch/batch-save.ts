@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import { assertEntityInstance } from '../mapping/entity-instance';
 import type { RepositoryContext } from '../repository/repository-context';
 import { runOperation } from '../repository/run-operation';
 import { applyLifecycle, prepareSave, type SaveRequest } from '../repository/save-request';
@@ -80,9 +81,7 @@ function refuseVersioned<T extends object>(context: RepositoryContext<T>): void 
  */
 function checkedKey<T extends object>(context: RepositoryContext<T>, entity: T): string {
   const { metadata, mapper } = context;
-  if (!(entity instanceof metadata.target)) {
-    throw new ValidationError(`expected an instance of ${metadata.className}`, metadata.className);
-  }
+  assertEntityInstance(metadata, entity);
   const item = mapper.toItem(entity);
   const source = entity as Record<string, unknown>;
   for (const field of metadata.encryptedAttributes) {

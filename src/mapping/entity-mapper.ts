@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ValidationError } from '../errors';
 import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metadata';
 import { describeType } from './attribute-codec';
+import { assertEntityInstance } from './entity-instance';
 
 /** A DynamoDB item in its wire form. */
 export type Item = Record<string, AttributeValue>;
@@ -24,12 +25,9 @@ export class EntityMapper<T extends object> {
    * timestamp) without touching the instance, which is only updated once the write succeeded.
    */
   toItem(entity: T, overrides?: ReadonlyMap<string, unknown>): Item {
-    if (typeof entity !== 'object' || entity === null) {
-      throw new ValidationError(
-        `${this.metadata.className}: expected an entity instance, got ${describeType(entity)}`,
-        this.metadata.className,
-      );
-    }
+    // Every write path checks this first; here again, so no caller can map a subclass instance
+    // (whose own metadata may encrypt more) with this entity's metadata.
+    assertEntityInstance(this.metadata, entity);
     const source = entity as Record<string, unknown>;
     const item: Item = {};
     for (const a of this.plain) {

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors';
 import type { ConditionInput } from '../expressions/condition-builder';
 import { allOf, ExpressionContext } from '../expressions/expression-context';
 import { renderWriteCondition } from '../expressions/render-write-condition';
+import { assertEntityInstance } from '../mapping/entity-instance';
 import type { WriteChecks } from './condition-failure';
 import type { RepositoryContext } from './repository-context';
 
@@ -36,12 +37,8 @@ export async function prepareSave<T extends object>(
   scope: DataKeyScope | undefined,
 ): Promise<SaveRequest> {
   const { metadata, mapper, encryption } = context;
-  if (!(entity instanceof metadata.target)) {
-    throw new ValidationError(
-      `${metadata.className}.save expects an instance of ${metadata.className}`,
-      metadata.className,
-    );
-  }
+  // Exactly the class, not a subclass: its metadata decides what is encrypted.
+  assertEntityInstance(metadata, entity, 'save');
   const source = entity as Record<string, unknown>;
   const expectedVersion =
     metadata.version === undefined

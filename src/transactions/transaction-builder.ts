@@ -3,6 +3,7 @@ import type { ConditionInput } from '../expressions/condition-builder';
 import { ExpressionContext } from '../expressions/expression-context';
 import { renderWriteCondition } from '../expressions/render-write-condition';
 import { describeType } from '../mapping/attribute-codec';
+import { assertEntityInstance } from '../mapping/entity-instance';
 import type { Constructor } from '../metadata/declarations';
 import { type DeleteOptions, prepareDelete } from '../repository/delete-operation';
 import type { EntityKey } from '../repository/entity-key';
@@ -60,6 +61,8 @@ export class TransactionBuilder {
   save<E extends object>(entity: E, options: SaveOptions<E> = {}): this {
     const state = this.open('save');
     const context = state.contextOf(classOf(entity));
+    // Checked now, so a mistake throws at this call; prepareSave checks again at commit.
+    assertEntityInstance(context.metadata, entity, 'save');
     state.actions.push({
       kind: 'save',
       context,
@@ -197,9 +200,25 @@ function stateOf(tx: TransactionBuilder): BuilderState {
   return state;
 }
 
+/**
+ * The class whose repository saves `entity`: the one its prototype belongs to, not
+ * `entity.constructor`, which an own property could point at a base class whose metadata encrypts
+ * less. Should a class's `prototype.constructor` have been reassigned, the exact-class check of
+ * the save refuses the instance.
+ */
 function classOf<E extends object>(entity: E): Constructor<E> {
   if (typeof entity !== 'object' || entity === null) {
     throw new ValidationError(`tx.save expects an entity instance, got ${describeType(entity)}`);
   }
-  return (entity as { constructor: Constructor<E> }).constructor;
+  const prototype = Object.getPrototypeOf(entity) as object | null;
+  const owner =
+    prototype !== null && Object.hasOwn(prototype, 'constructor')
+      ? (prototype as { constructor: unknown }).constructor
+      : undefined;
+  if (typeof owner !== 'function') {
+    throw new ValidationError(
+      `tx.save expects an entity instance, got an object without a class (${describeType(entity)})`,
+    );
+  }
+  return owner as Constructor<E>;
 }

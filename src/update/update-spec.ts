@@ -21,7 +21,9 @@ type AppendValue<V> = NonNullable<V> extends readonly (infer E)[] ? readonly E[]
 
 /**
  * The changes of one update. A property may appear in one section only; key properties and the
- * properties theorydb maintains (`@Version`, `@CreatedAt`, `@UpdatedAt`) in none.
+ * properties theorydb maintains (`@Version`, `@CreatedAt`, `@UpdatedAt`) in none. `set`, `add` and
+ * `append` are plain objects (an entity instance, or any other class instance, is refused with
+ * `VALIDATION`), and name only properties the entity declares.
  *
  * @example
  * ```ts
@@ -207,15 +209,27 @@ function roleName(role: 'version' | 'createdAt' | 'updatedAt'): string {
   return role === 'version' ? 'Version' : role === 'createdAt' ? 'CreatedAt' : 'UpdatedAt';
 }
 
+/**
+ * The properties and values of a `set`, `add` or `append` section, which must be a plain object.
+ * Not a class instance: an instance of a subclass of the entity, say, whose own metadata encrypts
+ * a property this entity stores in clear, would otherwise be written by this entity's rules.
+ */
 function entries(metadata: EntityMetadata, section: unknown, name: string): [string, unknown][] {
   if (section === undefined) return [];
-  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+  if (!isPlainObject(section)) {
     throw new ValidationError(
-      `${metadata.className}.update: '${name}' must be an object of properties and values`,
+      `${metadata.className}.update: '${name}' must be a plain object of properties and values, ` +
+        `got ${describeType(section)}`,
       metadata.className,
     );
   }
   return Object.entries(section);
+}
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
 
 function removals(metadata: EntityMetadata, section: unknown): string[] {
