@@ -1,5 +1,6 @@
 import { convertToAttr } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '../errors';
+import { nestedEntityClass } from '../mapping/nested-entity-guard';
 import type { Condition } from './condition';
 import type { ExpressionContext } from './expression-context';
 import type { PathResolver } from './path-resolver';
@@ -84,13 +85,19 @@ export function renderCondition(
 
 /** An element of a set or list, written as DynamoDB would store it. */
 function elementValue(value: unknown, path: string) {
-  try {
-    return convertToAttr(value instanceof Date ? value.toISOString() : value);
-  } catch {
-    throw new ValidationError(
+  const refused = () =>
+    new ValidationError(
       `contains('${path}') needs a string, number or binary element`,
       undefined,
       path,
     );
+  // util-dynamodb refuses class instances today; an entity must be refused whatever it does.
+  if (typeof value === 'object' && value !== null && nestedEntityClass(value) !== undefined) {
+    throw refused();
+  }
+  try {
+    return convertToAttr(value instanceof Date ? value.toISOString() : value);
+  } catch {
+    throw refused();
   }
 }

@@ -65,6 +65,15 @@ export async function prepareAction(
   }
 }
 
+/**
+ * Maps a save's plain attributes once, without encrypting, so that a bad value in any action
+ * (a wrong type, an entity nested in another value) fails the transaction before the first KMS
+ * call of any other action. Other actions were checked when they were added.
+ */
+export function precheckAction(action: PendingAction): void {
+  if (action.kind === 'save') action.context.mapper.toItem(action.entity);
+}
+
 /** The key of the item an action touches, to refuse two actions on one item before sending. */
 export function keyOfAction(action: PendingAction): Item {
   switch (action.kind) {

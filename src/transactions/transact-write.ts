@@ -6,7 +6,7 @@ import { canceledError, isTransactionCanceled } from './cancellation-reasons';
 import { cachedResolver, type ContextResolver } from './context-resolver';
 import { assertDistinctItems } from './item-identity';
 import type { PendingAction } from './pending-action';
-import { keyOfAction, prepareAction } from './prepare-action';
+import { keyOfAction, precheckAction, prepareAction } from './prepare-action';
 import { runAcrossEntities } from './run-across-entities';
 import { sealTransaction, TransactionBuilder } from './transaction-builder';
 import { assertActionCount } from './transaction-limits';
@@ -46,6 +46,7 @@ async function commit(actions: readonly PendingAction[]): Promise<void> {
       actions.map((a) => ({ metadata: a.context.metadata, key: keyOfAction(a) })),
       'transaction',
     );
+    for (const action of actions) precheckAction(action);
     const prepared = await Promise.all(actions.map((action) => prepareAction(action, scope)));
     try {
       await contexts[0].client.send(

@@ -6,6 +6,7 @@ import {
   wrongStoredType,
   wrongValueType,
 } from '../attribute-codec';
+import { refuseNestedEntities } from '../nested-entity-guard';
 import { readDynamic, writeDynamic } from './dynamic-codec';
 
 /**
@@ -24,6 +25,8 @@ export function classTransformerCodec(
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw wrongValueType(site, `an instance of ${target.name}`, value);
       }
+      // class-transformer serialises whatever it finds, an entity's decrypted fields included.
+      refuseNestedEntities(site, value);
       try {
         return writeDynamic(instanceToPlain(value));
       } catch {

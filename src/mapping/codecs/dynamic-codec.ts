@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { convertToAttr, convertToNative } from '@aws-sdk/util-dynamodb';
+import { refuseNestedEntities } from '../nested-entity-guard';
 import { preciseNumber } from './precise-number';
 import {
   type AttributeCodec,
@@ -24,6 +25,8 @@ export function dynamicCodec(site: CodecSite, expect: 'object' | 'array' | 'any'
       if (expect === 'object' && (typeof value !== 'object' || value === null)) {
         throw wrongValueType(site, 'an object', value);
       }
+      // util-dynamodb refuses class instances today; this refusal does not depend on it.
+      refuseNestedEntities(site, value);
       try {
         return convertToAttr(marshallable(value), { removeUndefinedValues: true });
       } catch {
