@@ -93,16 +93,18 @@ function isBuiltinPrototype(prototype: object | null): boolean {
 }
 
 /**
- * Prototypes known to belong to a class with theorydb metadata. Only positive answers are kept:
- * a class is decorated when it is defined, but a cached "no" would stay wrong if decorators were
- * applied to it later, and failing closed matters more than the lookup for undecorated classes.
+ * The answer per prototype: the class name when its chain carries theorydb metadata, '' when it
+ * does not. Caching the "no" is what keeps the walk cheap (a lookup in the metadata storage costs
+ * about a microsecond). It is sound because decorators run while their class is being defined,
+ * before any instance of it can reach a codec; only decorators applied by hand to a class after
+ * its instances were written would go unseen.
  */
-const decorated = new WeakMap<object, string>();
+const metadataClassByPrototype = new WeakMap<object, string>();
 
 /** The name of the class with theorydb metadata on `prototype`'s chain, or undefined. */
 function metadataClassOf(prototype: object): string | undefined {
-  const cached = decorated.get(prototype);
-  if (cached !== undefined) return cached;
+  const cached = metadataClassByPrototype.get(prototype);
+  if (cached !== undefined) return cached === '' ? undefined : cached;
   for (
     let p: object | null = prototype;
     p !== null && p !== Object.prototype;
@@ -113,10 +115,11 @@ function metadataClassOf(prototype: object): string | undefined {
       : undefined;
     if (typeof owner === 'function' && metadataStorage.isDecorated(owner as Constructor)) {
       const name = classNameOf(prototype);
-      decorated.set(prototype, name);
+      metadataClassByPrototype.set(prototype, name);
       return name;
     }
   }
+  metadataClassByPrototype.set(prototype, '');
   return undefined;
 }
 
