@@ -34,7 +34,7 @@ interface Entry {
  * ```
  */
 export class BoundedKeyEntries {
-  private readonly entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, Entry>();
 
   constructor(
     private readonly limits: KeyEntryLimits,
@@ -42,7 +42,7 @@ export class BoundedKeyEntries {
   ) {}
 
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 
   /** Take one use of the entry `id`, loading it (once, shared) when missing, expired or used up. */
@@ -77,12 +77,12 @@ export class BoundedKeyEntries {
 
   /** Add an already available key (a freshly generated one, for reading back what was written). */
   seed(id: string, material: DataKeyMaterial, createdAt: number): void {
-    if (this.entries.has(id)) return;
+    if (this.#entries.has(id)) return;
     this.insert(id, { material: Promise.resolve(material), createdAt, uses: 0 });
   }
 
   clear(): void {
-    this.entries.clear();
+    this.#entries.clear();
   }
 
   /**
@@ -90,9 +90,9 @@ export class BoundedKeyEntries {
    * while it has uses left), or a new one whose load has started.
    */
   private takeEntry(id: string, time: number, load: () => Promise<DataKeyMaterial>): Entry {
-    const entry = this.entries.get(id);
+    const entry = this.#entries.get(id);
     if (entry !== undefined) {
-      this.entries.delete(id);
+      this.#entries.delete(id);
       if (time - entry.createdAt < this.limits.maxAgeMs) return entry;
     }
     const fresh: Entry = { material: settle(load), createdAt: time, uses: 0 };
@@ -101,16 +101,16 @@ export class BoundedKeyEntries {
   }
 
   private insert(id: string, entry: Entry): void {
-    this.entries.set(id, entry);
-    while (this.entries.size > this.limits.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+    this.#entries.set(id, entry);
+    while (this.#entries.size > this.limits.maxEntries) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
     }
   }
 
   private forgetOnFailure(id: string, entry: Entry): void {
     entry.material.catch(() => {
-      if (this.entries.get(id) === entry) this.entries.delete(id);
+      if (this.#entries.get(id) === entry) this.#entries.delete(id);
     });
   }
 }

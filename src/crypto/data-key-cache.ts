@@ -50,15 +50,15 @@ export interface DataKeyCacheOptions {
  * ```
  */
 export class DataKeyCache {
-  private readonly encryption: BoundedKeyEntries;
-  private readonly decryption: BoundedKeyEntries;
-  private readonly now: () => number;
+  readonly #encryption: BoundedKeyEntries;
+  readonly #decryption: BoundedKeyEntries;
+  readonly #now: () => number;
 
   constructor(options: DataKeyCacheOptions) {
     const limits = checkOptions(options);
-    this.now = options.now ?? Date.now;
-    this.encryption = new BoundedKeyEntries(limits, this.now);
-    this.decryption = new BoundedKeyEntries(limits, this.now);
+    this.#now = options.now ?? Date.now;
+    this.#encryption = new BoundedKeyEntries(limits, this.#now);
+    this.#decryption = new BoundedKeyEntries(limits, this.#now);
   }
 
   /**
@@ -70,11 +70,11 @@ export class DataKeyCache {
    * ```
    */
   encryptionKey(source: DataKeySource, keyArn: string, table: string): Promise<DataKeyMaterial> {
-    return this.encryption.use(encryptionKeyId(keyArn, table), () => {
-      const startedAt = this.now();
+    return this.#encryption.use(encryptionKeyId(keyArn, table), () => {
+      const startedAt = this.#now();
       return source.generateDataKey(keyArn, table).then((material) => {
         const id = decryptionKeyId(keyArn, table, material.wrappedKey);
-        this.decryption.seed(id, material, startedAt);
+        this.#decryption.seed(id, material, startedAt);
         return material;
       });
     });
@@ -115,7 +115,7 @@ export class DataKeyCache {
   ): Promise<DataKeyMaterial>[] {
     const id = decryptionKeyId(keyArn, table, wrappedKey);
     const load = () => source.decryptDataKey(keyArn, wrappedKey, table);
-    return this.decryption.useMany(id, count, load);
+    return this.#decryption.useMany(id, count, load);
   }
 
   /**
@@ -127,8 +127,8 @@ export class DataKeyCache {
    * ```
    */
   clear(): void {
-    this.encryption.clear();
-    this.decryption.clear();
+    this.#encryption.clear();
+    this.#decryption.clear();
   }
 
   /**
@@ -140,7 +140,7 @@ export class DataKeyCache {
    * ```
    */
   toJSON(): Record<string, unknown> {
-    return { encryptionKeys: this.encryption.size, decryptionKeys: this.decryption.size };
+    return { encryptionKeys: this.#encryption.size, decryptionKeys: this.#decryption.size };
   }
 
   [inspect.custom](): string {

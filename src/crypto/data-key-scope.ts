@@ -29,15 +29,20 @@ import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key
  * ```
  */
 export class DataKeyScope {
-  private readonly encryption = new Map<string, Promise<DataKeyMaterial>>();
-  private readonly decryption = new Map<string, Promise<DataKeyMaterial>>();
+  readonly #encryption = new Map<string, Promise<DataKeyMaterial>>();
+  readonly #decryption = new Map<string, Promise<DataKeyMaterial>>();
   /** Keys that failed in this scope while going through the cache. */
-  private readonly failed = new Map<string, Promise<DataKeyMaterial>>();
+  readonly #failed = new Map<string, Promise<DataKeyMaterial>>();
 
-  constructor(
-    private readonly provider: DataKeySource,
-    private readonly cache?: DataKeyCache,
-  ) {}
+  // Native private fields (as in DataKeyCache and KmsKeyProvider): they hold data keys and the
+  // KMS client, which `console.dir` would print from ordinary properties.
+  readonly #provider: DataKeySource;
+  readonly #cache: DataKeyCache | undefined;
+
+  constructor(provider: DataKeySource, cache?: DataKeyCache) {
+    this.#provider = provider;
+    this.#cache = cache;
+  }
 
   /**
    * The data key to encrypt a value of `table` under `keyArn`.
@@ -49,18 +54,18 @@ export class DataKeyScope {
    */
   encryptionKey(keyArn: string, table: string): Promise<DataKeyMaterial> {
     const id = encryptionKeyId(keyArn, table);
-    const cache = this.cache;
+    const cache = this.#cache;
     if (cache !== undefined) {
-      return this.throughCache(id, () => cache.encryptionKey(this.provider, keyArn, table));
+      return this.throughCache(id, () => cache.encryptionKey(this.#provider, keyArn, table));
     }
-    const known = this.encryption.get(id);
+    const known = this.#encryption.get(id);
     if (known !== undefined) return known;
-    const pending = this.provider.generateDataKey(keyArn, table);
-    this.encryption.set(id, pending);
+    const pending = this.#provider.generateDataKey(keyArn, table);
+    this.#encryption.set(id, pending);
     pending.then(
       (material) => {
         const wrappedId = decryptionKeyId(keyArn, table, material.wrappedKey);
-        if (!this.decryption.has(wrappedId)) this.decryption.set(wrappedId, pending);
+        if (!this.#decryption.has(wrappedId)) this.#decryption.set(wrappedId, pending);
       },
       // The failure stays in the map (shared by later callers); they handle it.
       () => undefined,
@@ -97,18 +102,18 @@ export class DataKeyScope {
     count: number,
   ): Promise<DataKeyMaterial>[] {
     const id = decryptionKeyId(keyArn, table, wrappedKey);
-    const cache = this.cache;
+    const cache = this.#cache;
     if (cache !== undefined) {
-      const failure = this.failed.get(id);
+      const failure = this.#failed.get(id);
       if (failure !== undefined) return new Array<Promise<DataKeyMaterial>>(count).fill(failure);
-      const keys = cache.decryptionKeys(this.provider, keyArn, table, wrappedKey, count);
+      const keys = cache.decryptionKeys(this.#provider, keyArn, table, wrappedKey, count);
       for (const pending of new Set(keys)) this.rememberFailure(id, pending);
       return keys;
     }
-    let pending = this.decryption.get(id);
+    let pending = this.#decryption.get(id);
     if (pending === undefined) {
-      pending = this.provider.decryptDataKey(keyArn, wrappedKey, table);
-      this.decryption.set(id, pending);
+      pending = this.#provider.decryptDataKey(keyArn, wrappedKey, table);
+      this.#decryption.set(id, pending);
       pending.catch(() => undefined);
     }
     return new Array<Promise<DataKeyMaterial>>(count).fill(pending);
@@ -124,9 +129,9 @@ export class DataKeyScope {
    */
   toJSON(): Record<string, unknown> {
     return {
-      encryptionKeys: this.encryption.size,
-      decryptionKeys: this.decryption.size,
-      cached: this.cache !== undefined,
+      encryptionKeys: this.#encryption.size,
+      decryptionKeys: this.#decryption.size,
+      cached: this.#cache !== undefined,
     };
   }
 
@@ -135,7 +140,7 @@ export class DataKeyScope {
   }
 
   private throughCache(id: string, call: () => Promise<DataKeyMaterial>): Promise<DataKeyMaterial> {
-    const failure = this.failed.get(id);
+    const failure = this.#failed.get(id);
     if (failure !== undefined) return failure;
     const pending = call();
     this.rememberFailure(id, pending);
@@ -145,7 +150,7 @@ export class DataKeyScope {
   /** Once `pending` fails, every later call for `id` in this scope gets that failure. */
   private rememberFailure(id: string, pending: Promise<DataKeyMaterial>): void {
     pending.catch(() => {
-      if (!this.failed.has(id)) this.failed.set(id, pending);
+      if (!this.#failed.has(id)) this.#failed.set(id, pending);
     });
   }
 }

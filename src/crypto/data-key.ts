@@ -34,7 +34,7 @@ export interface DataKeyMaterial {
  * @example
  * ```ts
  * const key = dataKeyMaterial(keyArn, Buffer.from(out.Plaintext!), Buffer.from(out.CiphertextBlob!));
- * JSON.stringify(key); // {"keyArn":"arn:...","plaintextKey":"[REDACTED]",...}
+ * JSON.stringify(key); // {"fingerprint":"9f2c...","plaintextKey":"[REDACTED]",...}
  * ```
  */
 export function dataKeyMaterial(
@@ -43,8 +43,9 @@ export function dataKeyMaterial(
   wrappedKey: Buffer,
 ): DataKeyMaterial {
   const material = { keyArn, fingerprint: keyFingerprint(keyArn), wrappedKey };
+  // No keyArn: not secret, but a summary has no use for the account and key id (see the
+  // repository's printed-summary.ts); the fingerprint tells keys apart.
   const summary = (): Record<string, unknown> => ({
-    keyArn,
     fingerprint: material.fingerprint.toString('hex'),
     plaintextKey: '[REDACTED]',
     wrappedKey: `[${wrappedKey.length} bytes]`,

@@ -53,17 +53,17 @@ const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[^/\s]+$/;
  * ```
  */
 export class KmsKeyProvider {
-  private readonly client: KMSClient;
+  readonly #client: KMSClient;
   /** Upper bound of each KMS call, in milliseconds. */
   readonly timeoutMs: number;
-  private readonly arns = new Map<string, Promise<string>>();
+  readonly #arns = new Map<string, Promise<string>>();
 
   constructor(options: KmsKeyProviderOptions) {
     const timeoutMs = options.timeoutMs ?? 3000;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw new ValidationError('kms.timeoutMs must be a positive finite number of milliseconds');
     }
-    this.client = options.client;
+    this.#client = options.client;
     this.timeoutMs = timeoutMs;
   }
 
@@ -78,12 +78,12 @@ export class KmsKeyProvider {
    * ```
    */
   resolveKeyArn(keyId: string): Promise<string> {
-    const known = this.arns.get(keyId);
+    const known = this.#arns.get(keyId);
     if (known !== undefined) return known;
     const pending = this.describe(keyId);
-    this.arns.set(keyId, pending);
+    this.#arns.set(keyId, pending);
     pending.catch(() => {
-      if (this.arns.get(keyId) === pending) this.arns.delete(keyId);
+      if (this.#arns.get(keyId) === pending) this.#arns.delete(keyId);
     });
     return pending;
   }
@@ -100,7 +100,7 @@ export class KmsKeyProvider {
   async generateDataKey(keyArn: string, table: string): Promise<DataKeyMaterial> {
     checkKeyArn(keyArn);
     const out = await this.call('GenerateDataKey', keyArn, (abortSignal) =>
-      this.client.send(
+      this.#client.send(
         new GenerateDataKeyCommand({
           KeyId: keyArn,
           KeySpec: 'AES_256',
@@ -149,7 +149,7 @@ export class KmsKeyProvider {
     // A copy: the material outlives this call (caches key on it) and the caller owns its buffer.
     const wrapped = Buffer.from(wrappedKey);
     const out = await this.call('Decrypt', keyArn, (abortSignal) =>
-      this.client.send(
+      this.#client.send(
         new DecryptCommand({
           KeyId: keyArn,
           CiphertextBlob: wrapped,
@@ -183,7 +183,7 @@ export class KmsKeyProvider {
    * ```
    */
   toJSON(): Record<string, unknown> {
-    return { timeoutMs: this.timeoutMs, resolvedKeys: this.arns.size };
+    return { timeoutMs: this.timeoutMs, resolvedKeys: this.#arns.size };
   }
 
   [inspect.custom](): string {
@@ -198,7 +198,7 @@ export class KmsKeyProvider {
       );
     }
     const out = await this.call('DescribeKey', keyId, (abortSignal) =>
-      this.client.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal }),
+      this.#client.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal }),
     );
     const metadata = out.KeyMetadata;
     const arn = metadata?.Arn;

@@ -3,7 +3,7 @@ import type { RepositoryContext } from '../repository/repository-context';
 import type { KeyValue } from '../repository/entity-key';
 import { consistentOnGlobalIndex } from './compile-read';
 import { projectionOf } from './projection';
-import { ReadBuilder } from './read-builder';
+import { ReadBuilder, readState } from './read-builder';
 import { type ReadSpec, initialSpec, withSpec } from './read-spec';
 import { findIndex } from './read-target';
 import { type SortKeyCondition, SortKeyConditionBuilder } from './sort-key-condition';
@@ -66,7 +66,7 @@ export class QueryBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
   }
 
   protected derive(spec: ReadSpec): this {
-    return new QueryBuilder<T, R>(this.context, spec) as this;
+    return new QueryBuilder<T, R>(readState(this).context, spec) as this;
   }
 
   /**
@@ -98,7 +98,8 @@ export class QueryBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
       );
     }
     const condition = build(new SortKeyConditionBuilder<never>());
-    return this.derive(withSpec(this.spec, { sortKey: Object.freeze({ property, condition }) }));
+    const sortKey = Object.freeze({ property, condition });
+    return this.derive(withSpec(readState(this).spec, { sortKey }));
   }
 
   /**
@@ -112,11 +113,12 @@ export class QueryBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
    * ```
    */
   index(name: string): this {
-    const index = findIndex(this.context.metadata, name);
-    if (this.spec.consistent && index.kind === 'global') {
-      throw consistentOnGlobalIndex(this.context.metadata, index.name);
+    const { context, spec } = readState(this);
+    const index = findIndex(context.metadata, name);
+    if (spec.consistent && index.kind === 'global') {
+      throw consistentOnGlobalIndex(context.metadata, index.name);
     }
-    return this.derive(withSpec(this.spec, { index }));
+    return this.derive(withSpec(spec, { index }));
   }
 
   /**
@@ -128,7 +130,7 @@ export class QueryBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
    * ```
    */
   reverse(): this {
-    return this.derive(withSpec(this.spec, { reverse: true }));
+    return this.derive(withSpec(readState(this).spec, { reverse: true }));
   }
 
   /**
@@ -144,8 +146,9 @@ export class QueryBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
    * ```
    */
   select<K extends keyof T & string>(...properties: K[]): QueryBuilder<T, Pick<T, K>> {
-    const projection = projectionOf(this.context.metadata, properties);
-    return new QueryBuilder<T, Pick<T, K>>(this.context, withSpec(this.spec, { projection }));
+    const { context, spec } = readState(this);
+    const projection = projectionOf(context.metadata, properties);
+    return new QueryBuilder<T, Pick<T, K>>(context, withSpec(spec, { projection }));
   }
 }
 

@@ -1,10 +1,30 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { type ConditionInput, toCondition } from '../expressions/condition-builder';
+import { printedSummary } from '../repository/printed-summary';
 import type { RepositoryContext } from '../repository/repository-context';
 import { consistentOnGlobalIndex } from './compile-read';
 import { segmentedCount, segmentedItems, segmentedPage } from './parallel-scan';
 import type { PageOptions, ReadPage } from './read-page';
 import { checkedInteger, type ReadSpec, withSpec } from './read-spec';
 import { sequentialCount, sequentialItems, sequentialPage } from './sequential-read';
+
+/** @internal What a builder was made with. */
+export interface ReadState<T extends object> {
+  readonly context: RepositoryContext<T>;
+  readonly spec: ReadSpec;
+}
+
+// Outside the builders, like TransactionBuilder's: a builder's context holds the cursor key and
+// the clients, and its spec the partition value. Kept here, they are neither properties a log
+// line could print (`console.dir` skips util.inspect.custom) nor reachable from a builder.
+const states = new WeakMap<object, ReadState<object>>();
+
+/** @internal The context and spec of a builder, for the builders themselves. */
+export function readState<T extends object>(builder: ReadBuilder<T, unknown>): ReadState<T> {
+  const state = states.get(builder);
+  if (state === undefined) throw new Error('theorydb internal error: unknown read builder');
+  return state as unknown as ReadState<T>;
+}
 
 /**
  * What queries and scans share: filters, limit, consistency, and the four ways to get results
@@ -16,10 +36,9 @@ import { sequentialCount, sequentialItems, sequentialPage } from './sequential-r
  */
 export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<R> {
   /** @internal */
-  protected constructor(
-    protected readonly context: RepositoryContext<T>,
-    protected readonly spec: ReadSpec,
-  ) {}
+  protected constructor(context: RepositoryContext<T>, spec: ReadSpec) {
+    states.set(this, { context, spec });
+  }
 
   /** A builder of the same kind with `spec`. */
   protected abstract derive(spec: ReadSpec): this;
@@ -37,10 +56,9 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
    * ```
    */
   filter(condition: ConditionInput<T>): this {
+    const { spec } = readState(this);
     return this.derive(
-      withSpec(this.spec, {
-        filters: Object.freeze([...this.spec.filters, toCondition(condition)]),
-      }),
+      withSpec(spec, { filters: Object.freeze([...spec.filters, toCondition(condition)]) }),
     );
   }
 
@@ -54,8 +72,9 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
    * ```
    */
   limit(n: number): this {
-    const limit = checkedInteger(n, 'limit()', this.context.metadata.className);
-    return this.derive(withSpec(this.spec, { limit }));
+    const { context, spec } = readState(this);
+    const limit = checkedInteger(n, 'limit()', context.metadata.className);
+    return this.derive(withSpec(spec, { limit }));
   }
 
   /**
@@ -69,8 +88,9 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
    * ```
    */
   pageSize(n: number): this {
-    const pageSize = checkedInteger(n, 'pageSize()', this.context.metadata.className);
-    return this.derive(withSpec(this.spec, { pageSize }));
+    const { context, spec } = readState(this);
+    const pageSize = checkedInteger(n, 'pageSize()', context.metadata.className);
+    return this.derive(withSpec(spec, { pageSize }));
   }
 
   /**
@@ -83,10 +103,11 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
    * ```
    */
   consistent(): this {
-    if (this.spec.index?.kind === 'global') {
-      throw consistentOnGlobalIndex(this.context.metadata, this.spec.index.name);
+    const { context, spec } = readState(this);
+    if (spec.index?.kind === 'global') {
+      throw consistentOnGlobalIndex(context.metadata, spec.index.name);
     }
-    return this.derive(withSpec(this.spec, { consistent: true }));
+    return this.derive(withSpec(spec, { consistent: true }));
   }
 
   /**
@@ -106,9 +127,10 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
    * ```
    */
   page(options: PageOptions = {}): Promise<ReadPage<R>> {
-    return this.spec.segments === undefined
-      ? sequentialPage<T, R>(this.context, this.spec, options)
-      : segmentedPage<T, R>(this.context, this.spec, options);
+    const { context, spec } = readState(this);
+    return spec.segments === undefined
+      ? sequentialPage<T, R>(context, spec, options)
+      : segmentedPage<T, R>(context, spec, options);
   }
 
   /**
@@ -135,9 +157,10 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
    * ```
    */
   count(): Promise<number> {
-    return this.spec.segments === undefined
-      ? sequentialCount(this.context, this.spec)
-      : segmentedCount(this.context, this.spec);
+    const { context, spec } = readState(this);
+    return spec.segments === undefined
+      ? sequentialCount(context, spec)
+      : segmentedCount(context, spec);
   }
 
   /**
@@ -152,8 +175,43 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
    * ```
    */
   [Symbol.asyncIterator](): AsyncIterator<R> {
-    return this.spec.segments === undefined
-      ? sequentialItems<T, R>(this.context, this.spec)
-      : segmentedItems<T, R>(this.context, this.spec);
+    const { context, spec } = readState(this);
+    return spec.segments === undefined
+      ? sequentialItems<T, R>(context, spec)
+      : segmentedItems<T, R>(context, spec);
+  }
+
+  /**
+   * The table, entity, index and shape of the read, for logs: `JSON.stringify(builder)` and
+   * `console.log(builder)` print these and nothing else. Never the partition value, sort-key or
+   * filter values (they may be personal data), the cursor key or the clients.
+   *
+   * @example
+   * ```ts
+   * console.log(users.query({ email: 'ada@example.com' }).index('byEmail'));
+   * // QueryBuilder<User> { table: 'users', entity: 'User', index: 'byEmail', filters: 0, ... }
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    const { context, spec } = readState(this);
+    return {
+      table: context.metadata.table,
+      entity: context.metadata.entityName,
+      ...(spec.index === undefined ? {} : { index: spec.index.name }),
+      filters: spec.filters.length,
+      ...(spec.sortKey === undefined ? {} : { sortKey: spec.sortKey.condition.kind }),
+      ...(spec.limit === undefined ? {} : { limit: spec.limit }),
+      ...(spec.reverse ? { reverse: true } : {}),
+      ...(spec.consistent ? { consistent: true } : {}),
+      ...(spec.segments === undefined ? {} : { segments: spec.segments.total }),
+    };
+  }
+
+  /** @internal What `util.inspect` prints: see {@link toJSON}. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, print: typeof inspect): string {
+    const { context, spec } = readState(this);
+    const kind = spec.operation === 'query' ? 'QueryBuilder' : 'ScanBuilder';
+    const name = `${kind}<${context.metadata.className}>`;
+    return printedSummary(name, this.toJSON(), depth, options, print);
   }
 }

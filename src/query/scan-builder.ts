@@ -1,7 +1,7 @@
 import type { RepositoryContext } from '../repository/repository-context';
 import { consistentOnGlobalIndex } from './compile-read';
 import { projectionOf } from './projection';
-import { ReadBuilder } from './read-builder';
+import { ReadBuilder, readState } from './read-builder';
 import type { SegmentOptions } from './read-page';
 import { checkedInteger, initialSpec, type ReadSpec, withSpec } from './read-spec';
 import { findIndex } from './read-target';
@@ -32,7 +32,7 @@ export class ScanBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
   }
 
   protected derive(spec: ReadSpec): this {
-    return new ScanBuilder<T, R>(this.context, spec) as this;
+    return new ScanBuilder<T, R>(readState(this).context, spec) as this;
   }
 
   /**
@@ -45,11 +45,12 @@ export class ScanBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
    * ```
    */
   index(name: string): this {
-    const index = findIndex(this.context.metadata, name);
-    if (this.spec.consistent && index.kind === 'global') {
-      throw consistentOnGlobalIndex(this.context.metadata, index.name);
+    const { context, spec } = readState(this);
+    const index = findIndex(context.metadata, name);
+    if (spec.consistent && index.kind === 'global') {
+      throw consistentOnGlobalIndex(context.metadata, index.name);
     }
-    return this.derive(withSpec(this.spec, { index }));
+    return this.derive(withSpec(spec, { index }));
   }
 
   /**
@@ -68,14 +69,15 @@ export class ScanBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
    * ```
    */
   segments(total: number, options: SegmentOptions = {}): this {
-    const { className } = this.context.metadata;
+    const { context, spec } = readState(this);
+    const { className } = context.metadata;
     const segments = checkedInteger(total, 'segments()', className, 1, MAX_SEGMENTS);
     const concurrency =
       options.concurrency === undefined
         ? Math.min(segments, DEFAULT_CONCURRENCY)
         : checkedInteger(options.concurrency, 'segments() concurrency', className);
     return this.derive(
-      withSpec(this.spec, {
+      withSpec(spec, {
         segments: Object.freeze({ total: segments, concurrency: Math.min(concurrency, segments) }),
       }),
     );
@@ -91,8 +93,9 @@ export class ScanBuilder<T extends object, R = T> extends ReadBuilder<T, R> {
    * ```
    */
   select<K extends keyof T & string>(...properties: K[]): ScanBuilder<T, Pick<T, K>> {
-    const projection = projectionOf(this.context.metadata, properties);
-    return new ScanBuilder<T, Pick<T, K>>(this.context, withSpec(this.spec, { projection }));
+    const { context, spec } = readState(this);
+    const projection = projectionOf(context.metadata, properties);
+    return new ScanBuilder<T, Pick<T, K>>(context, withSpec(spec, { projection }));
   }
 }
 

@@ -1,9 +1,11 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { DataKeyCache } from '../crypto/data-key-cache';
 import { DataKeyScope } from '../crypto/data-key-scope';
 import { keyFingerprint } from '../crypto/key-fingerprint';
 import { KmsKeyProvider } from '../crypto/kms-key-provider';
 import { EncryptionError, ValidationError } from '../errors';
 import type { KmsOptions } from './kms-options';
+import { printedSummary } from './printed-summary';
 
 /**
  * The strict key resolver: maps an `@Encrypted` field's key name to the key bound at
@@ -12,31 +14,33 @@ import type { KmsOptions } from './kms-options';
  * matched to the key an envelope names, for reading.
  */
 export class KeyBinding {
-  private readonly provider: KmsKeyProvider | undefined;
-  private readonly cache: DataKeyCache | undefined;
-  private readonly keyIds: ReadonlyMap<string | undefined, string>;
-  private readonly retiredIds: ReadonlyMap<string | undefined, readonly string[]>;
+  // Native private fields: the provider holds the KMS client and the cache holds plaintext data
+  // keys; neither may be reachable from an object a log line could print.
+  readonly #provider: KmsKeyProvider | undefined;
+  readonly #cache: DataKeyCache | undefined;
+  readonly #keyIds: ReadonlyMap<string | undefined, string>;
+  readonly #retiredIds: ReadonlyMap<string | undefined, readonly string[]>;
   /** Fingerprints of the resolved key ARNs, current and retired. */
-  private readonly fingerprints = new Map<string, Buffer>();
+  readonly #fingerprints = new Map<string, Buffer>();
 
   constructor(options: KmsOptions | undefined) {
-    this.keyIds = checkedKeyIds(options);
-    this.retiredIds = checkedRetiredIds(options, this.keyIds);
-    this.provider =
+    this.#keyIds = checkedKeyIds(options);
+    this.#retiredIds = checkedRetiredIds(options, this.#keyIds);
+    this.#provider =
       options === undefined
         ? undefined
         : new KmsKeyProvider({ client: options.client, timeoutMs: options.timeoutMs });
-    this.cache = options?.cache === undefined ? undefined : new DataKeyCache(options.cache);
+    this.#cache = options?.cache === undefined ? undefined : new DataKeyCache(options.cache);
   }
 
   /** True when the field's key (a name, or undefined for the default key) is bound. */
   isBound(keyName: string | undefined): boolean {
-    return this.provider !== undefined && this.keyIds.has(keyName);
+    return this.#provider !== undefined && this.#keyIds.has(keyName);
   }
 
   /** Describes what is not bound, for `ENCRYPTION_NOT_CONFIGURED` messages. */
   describeMissing(keyName: string | undefined): string {
-    if (this.provider === undefined) return 'the client has no kms binding';
+    if (this.#provider === undefined) return 'the client has no kms binding';
     return keyName === undefined ? 'kms.keyId is not set' : `kms.keys.${keyName} is not set`;
   }
 
@@ -45,8 +49,8 @@ export class KeyBinding {
     keyName: string | undefined,
     context: { entity: string; field: string },
   ): Promise<string> {
-    const keyId = this.keyIds.get(keyName);
-    if (this.provider === undefined || keyId === undefined) {
+    const keyId = this.#keyIds.get(keyName);
+    if (this.#provider === undefined || keyId === undefined) {
       throw new EncryptionError(
         'ENCRYPTION_NOT_CONFIGURED',
         `${context.entity}.${context.field} is encrypted but ${this.describeMissing(keyName)}`,
@@ -54,7 +58,7 @@ export class KeyBinding {
       );
     }
     try {
-      return await this.provider.resolveKeyArn(keyId);
+      return await this.#provider.resolveKeyArn(keyId);
     } catch (error) {
       throw error instanceof EncryptionError ? error.withContext(context) : error;
     }
@@ -70,9 +74,9 @@ export class KeyBinding {
     fingerprint: Buffer,
     context: { entity: string; field: string },
   ): Promise<string | undefined> {
-    const provider = this.provider;
+    const provider = this.#provider;
     if (provider === undefined) return undefined;
-    for (const keyId of this.retiredIds.get(keyName) ?? []) {
+    for (const keyId of this.#retiredIds.get(keyName) ?? []) {
       let arn: string;
       try {
         arn = await provider.resolveKeyArn(keyId);
@@ -89,20 +93,51 @@ export class KeyBinding {
    * envelope (a SHA-256 per value measured 2 us).
    */
   fingerprintOf(keyArn: string): Buffer {
-    let fingerprint = this.fingerprints.get(keyArn);
+    let fingerprint = this.#fingerprints.get(keyArn);
     if (fingerprint === undefined) {
       fingerprint = keyFingerprint(keyArn);
-      this.fingerprints.set(keyArn, fingerprint);
+      this.#fingerprints.set(keyArn, fingerprint);
     }
     return fingerprint;
   }
 
   /** A data-key scope for one operation. */
   newScope(): DataKeyScope {
-    if (this.provider === undefined) {
+    if (this.#provider === undefined) {
       throw new EncryptionError('ENCRYPTION_NOT_CONFIGURED', 'the client has no kms binding');
     }
-    return new DataKeyScope(this.provider, this.cache);
+    return new DataKeyScope(this.#provider, this.#cache);
+  }
+
+  /**
+   * A summary for logs: the options that bind a key (`keyId`, `keys.<name>`), how many retired keys
+   * are listed, and the cache's counts. No key ids or ARNs (see printed-summary.ts), no keys.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(binding); // {"keys":["keyId","keys.payments"],"retiredKeys":1,"cache":false}
+   * ```
+   */
+  toJSON(): Record<string, unknown> | false {
+    if (this.#provider === undefined) return false;
+    let retiredKeys = 0;
+    for (const ids of this.#retiredIds.values()) retiredKeys += ids.length;
+    return {
+      keys: [...this.#keyIds.keys()].map((name) => (name === undefined ? 'keyId' : `keys.${name}`)),
+      retiredKeys,
+      cache: this.#cache?.toJSON() ?? false,
+    };
+  }
+
+  [inspect.custom](depth: number, options: InspectOptionsStylized, print: typeof inspect): string {
+    const summary = this.toJSON();
+    return printedSummary(
+      'KeyBinding',
+      summary === false ? { kms: false } : summary,
+      depth,
+      options,
+      print,
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import type { EntityMetadata } from '../metadata/entity-metadata';
 import { batchDeleteKeys } from '../batch/batch-delete';
 import { batchFindEntities, type BatchFindOptions } from '../batch/batch-find';
@@ -8,6 +9,7 @@ import type { EntityKey } from './entity-key';
 import { findEntity, type FindOptions } from './find-operation';
 import type { RepositoryContext } from './repository-context';
 import { registeredContext } from './context-registry';
+import { printedSummary } from './printed-summary';
 import { saveEntity, type SaveOptions } from './save-operation';
 import { newQuery, type QueryBuilder, type QueryPartition } from '../query/query-builder';
 import { newScan, type ScanBuilder } from '../query/scan-builder';
@@ -259,5 +261,26 @@ export class Repository<T extends object> {
    */
   batchDelete(keys: readonly EntityKey<T>[]): Promise<void> {
     return batchDeleteKeys(this.#context, keys);
+  }
+
+  /**
+   * The table and entity, for logs: `JSON.stringify(repo)` and `console.log(repo)` print these
+   * and nothing else (no cursor key, no client, no key binding).
+   *
+   * @example
+   * ```ts
+   * console.log(users); // Repository<User> { table: 'users', entity: 'User' }
+   * JSON.stringify(users); // {"table":"users","entity":"User"}
+   * ```
+   */
+  toJSON(): { table: string; entity: string } {
+    const { table, entityName } = this.#context.metadata;
+    return { table, entity: entityName };
+  }
+
+  /** @internal What `util.inspect` prints: see {@link toJSON}. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, print: typeof inspect): string {
+    const name = `Repository<${this.#context.metadata.className}>`;
+    return printedSummary(name, this.toJSON(), depth, options, print);
   }
 }

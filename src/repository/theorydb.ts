@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -15,6 +16,7 @@ import { ItemEncryption } from './item-encryption';
 import { KeyBinding } from './key-binding';
 import type { KmsOptions } from './kms-options';
 import { logOperation, type TheoryDbLogger } from './logger';
+import { printedSummary } from './printed-summary';
 import { Repository } from './repository';
 import { registerContext } from './context-registry';
 import { registerInternals } from './theorydb-internals';
@@ -226,6 +228,31 @@ export class TheoryDb {
     return transactFind((target) => this.#sharedContext(target), gets) as Promise<
       TransactFindResult<L>
     >;
+  }
+
+  /**
+   * What this instance serves, for logs: the entities and tables used so far, and the names of
+   * its keys. `JSON.stringify(db)` and `console.log(db)` print this and nothing else: never the
+   * cursor key, the clients, key ids or data keys.
+   *
+   * @example
+   * ```ts
+   * console.log(db);
+   * // TheoryDb { entities: [ 'User' ], tables: [ 'users' ], kms: { keys: [ 'keyId' ], ... } }
+   * ```
+   */
+  toJSON(): { entities: string[]; tables: string[]; kms: Record<string, unknown> | false } {
+    const used = [...this.#contexts.values()].map((context) => context.metadata);
+    return {
+      entities: used.map((metadata) => metadata.entityName),
+      tables: [...new Set(used.map((metadata) => metadata.table))],
+      kms: this.#binding.toJSON(),
+    };
+  }
+
+  /** @internal What `util.inspect` prints: see {@link toJSON}. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, print: typeof inspect): string {
+    return printedSummary('TheoryDb', this.toJSON(), depth, options, print);
   }
 
   /** The context of an entity's repository, built once per class and shared by transactions. */

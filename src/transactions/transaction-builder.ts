@@ -1,3 +1,4 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import { ValidationError } from '../errors';
 import type { ConditionInput } from '../expressions/condition-builder';
 import { ExpressionContext } from '../expressions/expression-context';
@@ -7,6 +8,7 @@ import { assertEntityInstance } from '../mapping/entity-instance';
 import type { Constructor } from '../metadata/declarations';
 import { type DeleteOptions, prepareDelete } from '../repository/delete-operation';
 import type { EntityKey } from '../repository/entity-key';
+import { printedSummary } from '../repository/printed-summary';
 import type { SaveOptions } from '../repository/save-request';
 import { checkUpdate } from '../update/update-operation';
 import type { TransactionUpdateOptions, UpdateChanges } from '../update/update-spec';
@@ -19,7 +21,8 @@ interface BuilderState {
   sealed: boolean;
 }
 
-// Kept outside the class so the recorded actions are not part of its public surface.
+// Kept outside the class so the recorded actions (entities with their plaintext, keys, contexts
+// with the cursor key) are not part of its public surface, nor printed by `console.dir`.
 const states = new WeakMap<TransactionBuilder, BuilderState>();
 
 /**
@@ -174,6 +177,35 @@ export class TransactionBuilder {
    */
   get size(): number {
     return stateOf(this).actions.length;
+  }
+
+  /**
+   * The actions so far, for logs, as kinds and entity names: `JSON.stringify(tx)` and
+   * `console.log(tx)` print these and nothing else (no entities, keys or values).
+   *
+   * @example
+   * ```ts
+   * await db.transaction((tx) => {
+   *   tx.save(order);
+   *   console.log(tx); // TransactionBuilder { actions: 1, entities: [ 'Order' ], tables: [ 'orders' ], ... }
+   * });
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    const { actions, sealed } = stateOf(this);
+    const metadata = actions.map((action) => action.context.metadata);
+    return {
+      actions: actions.length,
+      kinds: actions.map((action) => action.kind),
+      entities: [...new Set(metadata.map((m) => m.entityName))],
+      tables: [...new Set(metadata.map((m) => m.table))],
+      sealed,
+    };
+  }
+
+  /** @internal What `util.inspect` prints: see {@link toJSON}. */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, print: typeof inspect): string {
+    return printedSummary('TransactionBuilder', this.toJSON(), depth, options, print);
   }
 
   private open(action: string): BuilderState {
