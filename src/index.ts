@@ -25,6 +25,7 @@ export type { SaveOptions } from './repository/save-operation';
 export type { FindOptions } from './repository/find-operation';
 export type { DeleteOptions } from './repository/delete-operation';
 export type { KmsOptions } from './repository/kms-options';
+export { DATA_KEY_CACHE_CAPS } from './crypto/data-key-cache-caps';
 export type { TheoryDbLogger } from './repository/logger';
 export { PrimaryKey, type EntityKey, type KeyValue } from './repository/entity-key';
 export type { BatchRetryOptions } from './repository/repository-context';

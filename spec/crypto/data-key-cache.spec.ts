@@ -80,7 +80,11 @@ describe('DataKeyCache', () => {
         ValidationError,
         /must be an object/,
       );
-      expect(() => cache({ maxAgeMs: 0.5, maxUses: 1, maxEntries: 1 })).not.to.throw();
+      expect(() => cache({ maxAgeMs: 0.5 }), 'a fraction of a millisecond').to.throw(
+        ValidationError,
+        /maxAgeMs must be an integer from 1 to 3600000/,
+      );
+      expect(() => cache({ maxAgeMs: 1, maxUses: 1, maxEntries: 1 })).not.to.throw();
     });
   });
 

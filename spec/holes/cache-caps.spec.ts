@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { inspect } from 'node:util';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import * as mainEntry from '../../src';
 import {
@@ -196,5 +197,5 @@ describe('hole 10: the data-key cache options are capped', function () {
 });
 
 function shown(value: unknown): string {
-  return typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
+  return inspect(value, { breakLength: Infinity });
 }

@@ -1,11 +1,15 @@
 import { inspect } from 'node:util';
 import { ValidationError } from '../errors';
 import { BoundedKeyEntries, type KeyEntryLimits } from './bounded-key-entries';
+import { DATA_KEY_CACHE_CAPS } from './data-key-cache-caps';
 import type { DataKeyMaterial } from './data-key';
 import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key-source';
 
+const DEFAULT_MAX_ENTRIES = 1000;
+
 /**
- * Options of {@link DataKeyCache}.
+ * Options of {@link DataKeyCache}. Each bound is an integer from 1 to its cap in
+ * {@link DATA_KEY_CACHE_CAPS}.
  *
  * @example
  * ```ts
@@ -13,11 +17,20 @@ import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key
  * ```
  */
 export interface DataKeyCacheOptions {
-  /** How long a data key is used after its KMS request started, in ms. The revocation delay. */
+  /**
+   * How long a data key is used after its KMS request started, in ms: the revocation delay. At
+   * most one hour.
+   */
   maxAgeMs: number;
-  /** How many values one data key may encrypt (or decrypt, for unwrapped keys) before renewal. */
+  /**
+   * How many values one data key may encrypt (or decrypt, for unwrapped keys) before renewal. At
+   * most 2^32, AES-GCM's bound for one key with random nonces.
+   */
   maxUses: number;
-  /** Most unwrapped (and most encryption) keys held, least recently used out first; default 1000. */
+  /**
+   * Most unwrapped (and most encryption) keys held, least recently used out first; default 1000,
+   * at most 10,000.
+   */
   maxEntries?: number;
   /** The clock, in ms; `Date.now` by default. For tests. */
   now?: () => number;
@@ -148,25 +161,42 @@ export class DataKeyCache {
   }
 }
 
+const OPTION_NAMES: ReadonlySet<string> = new Set(['maxAgeMs', 'maxUses', 'maxEntries', 'now']);
+
 function checkOptions(options: DataKeyCacheOptions): KeyEntryLimits {
   // Reached through `new TheoryDb({ kms: { cache } })`: the messages name the option as written there.
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ValidationError('kms.cache: must be an object { maxAgeMs, maxUses, maxEntries? }');
   }
-  const { maxAgeMs, maxUses, maxEntries = 1000, now } = options;
-  if (typeof maxAgeMs !== 'number' || !Number.isFinite(maxAgeMs) || maxAgeMs <= 0) {
-    throw new ValidationError(
-      'kms.cache: maxAgeMs must be a positive finite number of milliseconds',
-    );
+  // A misspelt bound would be ignored and leave the default (or nothing) in force.
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) {
+      throw new ValidationError(
+        `kms.cache: unknown option ${name}; the options are maxAgeMs, maxUses and maxEntries`,
+      );
+    }
   }
-  if (!Number.isSafeInteger(maxUses) || maxUses <= 0) {
-    throw new ValidationError('kms.cache: maxUses must be a positive integer');
-  }
-  if (!Number.isSafeInteger(maxEntries) || maxEntries <= 0) {
-    throw new ValidationError('kms.cache: maxEntries must be a positive integer');
-  }
+  const { maxAgeMs, maxUses, maxEntries = DEFAULT_MAX_ENTRIES, now } = options;
+  const caps = DATA_KEY_CACHE_CAPS;
+  checkBound(maxAgeMs, 'maxAgeMs', caps.maxAgeMs, 'milliseconds (one hour: the revocation delay)');
+  checkBound(
+    maxUses,
+    'maxUses',
+    caps.maxUses,
+    "encryptions (2^32: AES-GCM's limit for one key with random nonces, NIST SP 800-38D)",
+  );
+  checkBound(maxEntries, 'maxEntries', caps.maxEntries, 'data keys held');
   if (now !== undefined && typeof now !== 'function') {
     throw new ValidationError('kms.cache: now must be a function returning milliseconds');
   }
   return { maxAgeMs, maxUses, maxEntries };
+}
+
+/** Refuses anything but an integer from 1 to `cap`, naming the option and the cap. */
+function checkBound(value: unknown, name: string, cap: number, unit: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > cap) {
+    throw new ValidationError(
+      `kms.cache: ${name} must be an integer from 1 to ${cap} ${unit}; see DATA_KEY_CACHE_CAPS`,
+    );
+  }
 }

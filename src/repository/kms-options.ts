@@ -29,7 +29,15 @@ export interface KmsOptions {
   /**
    * Opt-in reuse of data keys across operations. Without it, a data key lives for one operation
    * (one save, one batch, one page), so a disabled or revoked key fails the very next operation.
-   * With it, a revoked key keeps working for up to `maxAgeMs` in this process.
+   * With it, a revoked key keeps working for up to `maxAgeMs` in this process. Each bound is an
+   * integer from 1 to its cap in `DATA_KEY_CACHE_CAPS`: `maxAgeMs` at most one hour,
+   * `maxUses` at most 2^32 values per data key (AES-GCM's bound with random nonces), `maxEntries`
+   * (default 1000) at most 10,000; anything else fails `new TheoryDb` with `VALIDATION`.
+   *
+   * @example
+   * ```ts
+   * kms: { client, keyId: 'alias/app', cache: { maxAgeMs: 5 * 60_000, maxUses: 100_000 } }
+   * ```
    */
   cache?: { maxAgeMs: number; maxUses: number; maxEntries?: number };
   /**
