@@ -3,7 +3,16 @@ import * as path from 'node:path';
 import { expect } from 'chai';
 import * as ts from 'typescript';
 import * as mainEntry from '../../src';
-import { Encrypted, Entity, PartitionKey, Repository, TheoryDb, ValidationError } from '../../src';
+import {
+  Encrypted,
+  Entity,
+  PartitionKey,
+  QueryBuilder,
+  Repository,
+  ScanBuilder,
+  TheoryDb,
+  ValidationError,
+} from '../../src';
 import { recordCommands, type DynamoRecorder } from '../support/dynamo-recorder';
 import { rejectionOf } from '../support/leak-check';
 import { sharedDynamo, sharedKms, uniqueTable } from '../support/stack';
@@ -75,6 +84,15 @@ describe('hole 1: no plaintext opt-out from the main entry', function () {
       expect((thrown as ValidationError).code).to.equal('VALIDATION');
     }
     expect(recorder.count('PutItemCommand')).to.equal(0);
+  });
+
+  it('the exported builder classes refuse a context theorydb did not build', () => {
+    const forged = { metadata: db.repository(OptOutCredential).metadata, client: recorder.client };
+    for (const Builder of [QueryBuilder, ScanBuilder]) {
+      const Ctor = Builder as unknown as new (context: unknown, spec: unknown) => unknown;
+      expect(() => new Ctor(forged, {}), Builder.name).to.throw(ValidationError);
+    }
+    expect(recorder.count()).to.equal(0);
   });
 
   it('the genuine repository of the same client fails closed without a key and sends nothing', async () => {

@@ -1,6 +1,7 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { type ConditionInput, toCondition } from '../expressions/condition-builder';
 import { printedSummary } from '../repository/printed-summary';
+import { registeredContext } from '../repository/context-registry';
 import type { RepositoryContext } from '../repository/repository-context';
 import { consistentOnGlobalIndex } from './compile-read';
 import { segmentedCount, segmentedItems, segmentedPage } from './parallel-scan';
@@ -35,9 +36,12 @@ export function readState<T extends object>(builder: ReadBuilder<T, unknown>): R
  * properties of `T` after `select`).
  */
 export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<R> {
-  /** @internal */
+  /**
+   * @internal Builders come from `repo.query()` and `repo.scan()`; QueryBuilder and ScanBuilder
+   * are exported for their types, and refuse (`VALIDATION`) any context theorydb did not build.
+   */
   protected constructor(context: RepositoryContext<T>, spec: ReadSpec) {
-    states.set(this, { context, spec });
+    states.set(this, { context: registeredContext<T>(context), spec });
   }
 
   /** A builder of the same kind with `spec`. */
