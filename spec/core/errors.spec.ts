@@ -13,6 +13,7 @@ import {
   EntityDefinitionError,
   MappingError,
   NotFoundError,
+  ResponseMismatchError,
   TheoryDbError,
   ValidationError,
   VersionConflictError,
@@ -37,6 +38,7 @@ describe('errors', () => {
       'VersionConflictError',
       'DynamoDbError',
       'EncryptionError',
+      'ResponseMismatchError',
     ]) {
       expect(names).to.include(expected);
     }
@@ -86,6 +88,11 @@ describe('errors', () => {
         }),
         'INTEGRITY',
         { entity: 'User', field: 'secret', keyArn: undefined, retryable: false },
+      ],
+      [
+        new ResponseMismatchError('find on users (User): mismatch', 'find', 'users', 'User', 'id'),
+        'RESPONSE_MISMATCH',
+        { operation: 'find', table: 'users', entity: 'User', attribute: 'id' },
       ],
     ];
     for (const [error, code, fields] of cases) {

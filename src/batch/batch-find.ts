@@ -3,6 +3,7 @@ import type { Item } from '../mapping/entity-mapper';
 import { convertDynamoError } from '../repository/dynamo-error-converter';
 import { loadItems } from '../repository/load-items';
 import type { RepositoryContext } from '../repository/repository-context';
+import { returnedBatchKey, unrequestedKey } from '../repository/returned-key-check';
 import { runOperation } from '../repository/run-operation';
 import { atPosition, checkedInput, type InputSite } from './batch-input';
 import { CHUNK_CONCURRENCY, MAX_GET_KEYS } from './batch-limits';
@@ -68,10 +69,9 @@ export async function batchFindEntities<T extends object>(
       );
       const byKey = new Map(pending.map((unit) => [unit.key, unit]));
       const requested = (item: Item): GetUnit => {
-        const unit = byKey.get(itemKey(metadata, item));
-        if (unit === undefined) {
-          throw new Error('theorydb internal error: DynamoDB returned a key it was not asked for');
-        }
+        // Only keys of this request are accepted: a substituted response is refused, typed.
+        const unit = byKey.get(returnedBatchKey(metadata, 'batchFind', item));
+        if (unit === undefined) throw unrequestedKey(metadata, 'batchFind');
         return unit;
       };
       for (const item of output.Responses?.[table] ?? []) found.set(requested(item).key, item);

@@ -1,9 +1,9 @@
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { convertDynamoError } from '../repository/dynamo-error-converter';
 import type { RepositoryContext } from '../repository/repository-context';
+import { returnedBatchKey, unrequestedKey } from '../repository/returned-key-check';
 import { CHUNK_CONCURRENCY, MAX_WRITE_REQUESTS } from './batch-limits';
 import { chunk } from './chunk';
-import { itemKey } from './item-key';
 import { reportIncomplete } from './report-incomplete';
 import { retryWithBackoff } from './retry-with-backoff';
 import { runChunks } from './run-chunks';
@@ -41,12 +41,9 @@ export async function writeBatch<T extends object, U extends WriteUnit<unknown>>
     const byKey = new Map(pending.map((unit) => [unit.key, unit]));
     return (output.UnprocessedItems?.[table] ?? []).map((request) => {
       const key = request.PutRequest?.Item ?? request.DeleteRequest?.Key;
-      const unit = key === undefined ? undefined : byKey.get(itemKey(metadata, key));
-      if (unit === undefined) {
-        throw new Error(
-          'theorydb internal error: DynamoDB returned an unprocessed request it was not sent',
-        );
-      }
+      if (key === undefined) throw unrequestedKey(metadata, operation);
+      const unit = byKey.get(returnedBatchKey(metadata, operation, key));
+      if (unit === undefined) throw unrequestedKey(metadata, operation);
       return unit;
     });
   };

@@ -14,3 +14,4 @@ export {
 } from './encryption-error';
 export { InvalidCursorError } from './invalid-cursor-error';
 export { BatchIncompleteError, type BatchOperation } from './batch-incomplete-error';
+export { ResponseMismatchError } from './response-mismatch-error';

@@ -1,12 +1,13 @@
-import type { AttributeValue, QueryCommandInput, ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import type { QueryCommandInput, ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { ValidationError } from '../errors';
 import type { Condition } from '../expressions/condition';
 import { ExpressionContext, allOf } from '../expressions/expression-context';
 import { PathResolver } from '../expressions/path-resolver';
 import { renderCondition } from '../expressions/render-condition';
 import type { EntityMetadata } from '../metadata/entity-metadata';
+import { keyConditionCheck, type ReturnedKeyCheck } from '../repository/returned-key-check';
 import { CURSOR_VERSION, type CursorScope, describeKeyValue } from './cursor';
-import { renderKeyCondition } from './key-condition';
+import { type KeyCondition, renderKeyCondition } from './key-condition';
 import { type Projection, renderProjection } from './projection';
 import type { ReadSpec, SegmentPlan } from './read-spec';
 import { describeTarget, type ReadTarget, readTarget } from './read-target';
@@ -25,6 +26,12 @@ export interface ReadPlan {
    */
   readonly countInput: () => ReadInput;
   readonly projection: Projection | undefined;
+  /**
+   * For a query: what every item of a response must match (partition value and sort-key condition
+   * of the table or index), checked before anything is decrypted. A scan asks for no key, so it
+   * has nothing to check.
+   */
+  readonly returnedKeys: ReturnedKeyCheck | undefined;
   readonly cursor: CursorScope;
   readonly segments: SegmentPlan | undefined;
   readonly limit: number | undefined;
@@ -41,14 +48,15 @@ export function compileRead(metadata: EntityMetadata, cursorKey: Buffer, spec: R
   if (spec.consistent && target.kind === 'global') {
     throw consistentOnGlobalIndex(metadata, target.indexName);
   }
-  const build = (count: boolean): { input: ReadInput; partitionValue?: AttributeValue } => {
+  const build = (count: boolean): { input: ReadInput; key?: KeyCondition } => {
     const context = new ExpressionContext();
     const key =
       spec.operation === 'query' ? renderKeyCondition(metadata, target, spec, context) : undefined;
     const filter = renderFilters(metadata, target, spec, context);
+    const checked = key?.expectations.map((expectation) => expectation.attribute) ?? [];
     const projection =
       !count && spec.projection !== undefined
-        ? renderProjection(spec.projection, context)
+        ? renderProjection(spec.projection, context, checked)
         : undefined;
     const input: ReadInput = {
       TableName: metadata.table,
@@ -61,7 +69,7 @@ export function compileRead(metadata: EntityMetadata, cursorKey: Buffer, spec: R
       ...(count ? { Select: 'COUNT' as const } : {}),
       ...context.attributes(),
     };
-    return { input, ...(key === undefined ? {} : { partitionValue: key.partitionValue }) };
+    return { input, ...(key === undefined ? {} : { key }) };
   };
   const items = build(false);
   let countInput: ReadInput | undefined;
@@ -70,6 +78,10 @@ export function compileRead(metadata: EntityMetadata, cursorKey: Buffer, spec: R
     input: items.input,
     countInput: () => (countInput ??= build(true).input),
     projection: spec.projection,
+    returnedKeys:
+      items.key === undefined
+        ? undefined
+        : keyConditionCheck(metadata, spec.operation, items.key.expectations),
     segments: spec.segments,
     limit: spec.limit,
     pageSize: spec.pageSize,
@@ -86,7 +98,7 @@ export function compileRead(metadata: EntityMetadata, cursorKey: Buffer, spec: R
         metadata.entityName,
         target.indexName ?? null,
         spec.operation === 'query' ? target.partitionKey.attribute : null,
-        items.partitionValue === undefined ? null : describeKeyValue(items.partitionValue),
+        items.key === undefined ? null : describeKeyValue(items.key.partitionValue),
         spec.reverse,
         spec.segments?.total ?? null,
       ]),

@@ -3,6 +3,7 @@ import { ValidationError } from '../errors';
 import type { ExpressionContext } from '../expressions/expression-context';
 import { PathResolver } from '../expressions/path-resolver';
 import type { EntityMetadata } from '../metadata/entity-metadata';
+import type { KeyExpectation } from '../repository/returned-key-check';
 import { describeTarget, type ReadTarget } from './read-target';
 import type { ReadSpec } from './read-spec';
 import { keyConditionValue, renderSortKeyCondition } from './sort-key-condition';
@@ -11,6 +12,11 @@ import { keyConditionValue, renderSortKeyCondition } from './sort-key-condition'
 export interface KeyCondition {
   readonly expression: string;
   readonly partitionValue: AttributeValue;
+  /**
+   * The same condition on stored values: what the target's partition and sort key of every item
+   * in the response must satisfy, or the response is refused (`RESPONSE_MISMATCH`).
+   */
+  readonly expectations: readonly KeyExpectation[];
 }
 
 /**
@@ -57,6 +63,9 @@ export function renderKeyCondition(
   const clauses = [
     `${context.name(target.partitionKey.attribute)} = ${context.value(partitionValue)}`,
   ];
+  const expectations: KeyExpectation[] = [
+    { attribute: target.partitionKey.attribute, test: { kind: 'eq', value: partitionValue } },
+  ];
   if (spec.sortKey !== undefined) {
     const { property, condition } = spec.sortKey;
     const sortKey = target.sortKey;
@@ -75,7 +84,9 @@ export function renderKeyCondition(
         property,
       );
     }
-    clauses.push(renderSortKeyCondition(condition, sortKey, metadata, context));
+    const rendered = renderSortKeyCondition(condition, sortKey, metadata, context);
+    clauses.push(rendered.clause);
+    expectations.push({ attribute: sortKey.attribute, test: rendered.test });
   }
-  return { expression: clauses.join(' AND '), partitionValue };
+  return { expression: clauses.join(' AND '), partitionValue, expectations };
 }

@@ -7,6 +7,7 @@ import {
 import type { DataKeyScope } from '../crypto/data-key-scope';
 import type { Item } from '../mapping/entity-mapper';
 import { loadItems } from '../repository/load-items';
+import { assertReturnedKeys } from '../repository/returned-key-check';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { ReadPlan } from './compile-read';
 import { trimToProjection } from './projection';
@@ -62,6 +63,9 @@ export async function fetchPage<T extends object>(
       ? await context.client.send(new QueryCommand(input as QueryCommandInput), options)
       : await context.client.send(new ScanCommand(input as ScanCommandInput), options);
   const items = output.Items ?? [];
+  // Every item of a query's response must be of the partition and sort-key range asked for: a
+  // substituted response is refused here, before anything is mapped or decrypted.
+  if (plan.returnedKeys !== undefined) assertReturnedKeys(plan.returnedKeys, items);
   return { items, lastKey: output.LastEvaluatedKey, count: output.Count ?? items.length };
 }
 

@@ -46,14 +46,24 @@ export function projectionOf(metadata: EntityMetadata, properties: readonly unkn
   return Object.freeze({ properties: selected, attributes: Object.freeze(attributes) });
 }
 
-/** The ProjectionExpression, with every attribute name behind a placeholder. */
-export function renderProjection(projection: Projection, context: ExpressionContext): string {
-  return projection.attributes.map((attribute) => context.name(attribute)).join(', ');
+/**
+ * The ProjectionExpression, with every attribute name behind a placeholder. `checked` are the key
+ * attributes a query compares its response with (its partition and sort key): fetched too, so the
+ * check sees them, and trimmed afterwards like the keys fetched to decrypt.
+ */
+export function renderProjection(
+  projection: Projection,
+  context: ExpressionContext,
+  checked: readonly string[] = [],
+): string {
+  const attributes = [...projection.attributes];
+  for (const attribute of checked) if (!attributes.includes(attribute)) attributes.push(attribute);
+  return attributes.map((attribute) => context.name(attribute)).join(', ');
 }
 
 /**
- * Removes from loaded instances the properties that were fetched only to decrypt (the key
- * attributes), so each instance carries exactly the selected properties.
+ * Removes from loaded instances the properties that were fetched only to decrypt or to check the
+ * response (key attributes), so each instance carries exactly the selected properties.
  */
 export function trimToProjection(entities: readonly object[], projection: Projection): void {
   for (const entity of entities) {

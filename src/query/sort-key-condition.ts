@@ -3,6 +3,7 @@ import { ValidationError } from '../errors';
 import type { ExpressionContext } from '../expressions/expression-context';
 import type { EntityMetadata, KeyAttributeMetadata } from '../metadata/entity-metadata';
 import type { KeyValue } from '../repository/entity-key';
+import type { KeyTest } from '../repository/returned-key-check';
 
 /**
  * A condition on the sort key of a query's table or index, as an immutable value. Built with a
@@ -119,26 +120,50 @@ export class SortKeyConditionBuilder<V = KeyValue> {
 
 const OPERATORS = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
 
+/** A rendered sort-key condition, and the same condition on stored values for the response. */
+export interface RenderedSortKeyCondition {
+  readonly clause: string;
+  /** What the sort key of every item returned must satisfy (see `returned-key-check`). */
+  readonly test: KeyTest;
+}
+
 /**
  * Renders a sort-key condition on `key` into a key-condition clause, converting every value
  * through the key's codec and refusing values DynamoDB would refuse (empty strings and binaries,
- * `beginsWith` on a number key).
+ * `beginsWith` on a number key). The converted values also make the test the query's response is
+ * checked with, so the request and the check cannot disagree.
  */
 export function renderSortKeyCondition(
   condition: SortKeyCondition,
   key: KeyAttributeMetadata,
   metadata: EntityMetadata,
   context: ExpressionContext,
-): string {
+): RenderedSortKeyCondition {
   const name = context.name(key.attribute);
-  const value = (v: unknown) => context.value(keyConditionValue(v, key, metadata));
+  const stored = (v: unknown) => keyConditionValue(v, key, metadata);
   switch (condition.kind) {
-    case 'between':
-      return `${name} BETWEEN ${value(condition.low)} AND ${value(condition.high)}`;
-    case 'beginsWith':
-      return `begins_with(${name}, ${context.value(prefixValue(condition.prefix, key, metadata))})`;
-    default:
-      return `${name} ${OPERATORS[condition.kind]} ${value(condition.value)}`;
+    case 'between': {
+      const low = stored(condition.low);
+      const high = stored(condition.high);
+      return {
+        clause: `${name} BETWEEN ${context.value(low)} AND ${context.value(high)}`,
+        test: { kind: 'between', low, high },
+      };
+    }
+    case 'beginsWith': {
+      const prefix = prefixValue(condition.prefix, key, metadata);
+      return {
+        clause: `begins_with(${name}, ${context.value(prefix)})`,
+        test: { kind: 'beginsWith', prefix },
+      };
+    }
+    default: {
+      const value = stored(condition.value);
+      return {
+        clause: `${name} ${OPERATORS[condition.kind]} ${context.value(value)}`,
+        test: { kind: condition.kind, value },
+      };
+    }
   }
 }
 

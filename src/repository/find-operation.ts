@@ -1,5 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { loadItems } from './load-items';
+import { assertReturnedKey, exactKeyCheck } from './returned-key-check';
 import type { RepositoryContext } from './repository-context';
 import { runOperation } from './run-operation';
 
@@ -9,7 +10,10 @@ export interface FindOptions {
   consistent?: boolean;
 }
 
-/** GetItem by key, decrypting the result; undefined when there is no item. */
+/**
+ * GetItem by key, decrypting the result; undefined when there is no item. An item of another key
+ * (a substituted response) is refused with `RESPONSE_MISMATCH` before it is decrypted.
+ */
 export async function findEntity<T extends object>(
   context: RepositoryContext<T>,
   key: unknown,
@@ -26,6 +30,7 @@ export async function findEntity<T extends object>(
       }),
     );
     if (output.Item === undefined) return undefined;
+    assertReturnedKey(exactKeyCheck(metadata, 'find', keyItem), output.Item);
     const [entity] = await loadItems(context, [output.Item], scope);
     return entity;
   });

@@ -3,6 +3,7 @@ import { ValidationError } from '../errors';
 import type { Item } from '../mapping/entity-mapper';
 import type { Constructor } from '../metadata/declarations';
 import { loadItems } from '../repository/load-items';
+import { assertReturnedKey, exactKeyCheck } from '../repository/returned-key-check';
 import type { RepositoryContext } from '../repository/repository-context';
 import { canceledError, isTransactionCanceled } from './cancellation-reasons';
 import { cachedResolver, type ContextResolver } from './context-resolver';
@@ -96,6 +97,9 @@ export async function transactFind(
     targets.forEach((target, index) => {
       const item = responses[index]?.Item;
       if (item === undefined) return;
+      // Each position must hold the item asked for there: a response of another key, or two
+      // responses swapped, is refused before anything is decrypted.
+      assertReturnedKey(exactKeyCheck(target.context.metadata, 'transactFind', target.key), item);
       let group = groups.get(target.context);
       if (group === undefined) {
         group = { indexes: [], items: [] };

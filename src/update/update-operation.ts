@@ -11,6 +11,7 @@ import {
   type WriteChecks,
 } from '../repository/condition-failure';
 import { loadItems } from '../repository/load-items';
+import { assertReturnedKey, exactKeyCheck } from '../repository/returned-key-check';
 import type { RepositoryContext } from '../repository/repository-context';
 import { runOperation } from '../repository/run-operation';
 import { timestampAs, versionOf } from '../repository/save-request';
@@ -171,6 +172,11 @@ export async function updateEntity<T extends object>(
       if (output.Attributes === undefined) {
         throw new Error('theorydb internal error: UpdateItem with ALL_NEW returned no attributes');
       }
+      // The returned item must be the updated one: another key's is refused before decryption.
+      assertReturnedKey(
+        exactKeyCheck(context.metadata, 'update', checked.keyItem),
+        output.Attributes,
+      );
       const [entity] = await loadItems(context, [output.Attributes], scope);
       return entity;
     },
