@@ -1,8 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
 import * as theorydb from '../../src';
 import {
   Attribute,
+  BatchIncompleteError,
   Encrypted,
   Entity,
   Index,
@@ -41,6 +42,7 @@ const OWNERS = {
   alice: 'owner-alice-5d1e7c',
   bob: 'owner-bob-8e2f4a',
   carol: 'owner-carol-1c9b3d',
+  dave: 'owner-dave-2a8e6f',
 } as const;
 const TEAMS = { red: 'team-red-3f7a', blue: 'team-blue-6c2e' } as const;
 for (const secret of Object.values(SECRETS)) registerSentinel(secret);
@@ -83,6 +85,8 @@ describe('hole 5: a substituted DynamoDB response is refused, never decrypted', 
   let replay: ResponseReplay;
   let db: TheoryDb;
   let records: Loose[];
+  /** Rewrites the next parsed output of a command (for responses DynamoDB Local never sends). */
+  let alterNext: { command: string; alter: (output: Loose) => Loose } | undefined;
 
   before(async () => {
     const dynamo = await sharedDynamo();
@@ -90,6 +94,17 @@ describe('hole 5: a substituted DynamoDB response is refused, never decrypted', 
     const keyId = await kms.createKey();
     client = dynamo.newClient({ maxAttempts: 1 });
     replay = installResponseReplay(client);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (alterNext === undefined || alterNext.command !== context.commandName) return result;
+        const { alter } = alterNext;
+        alterNext = undefined;
+        const output = alter(result.output as unknown as Loose);
+        return { ...result, output: output as unknown as typeof result.output };
+      },
+      { step: 'initialize', name: 'holeSpecAlterOutput' },
+    );
     records = [];
     const logger: TheoryDbLogger = {
       debug: (details) => records.push({ level: 'debug', ...details }),
@@ -357,6 +372,43 @@ describe('hole 5: a substituted DynamoDB response is refused, never decrypted', 
       () => repo().batchFind([{ owner: OWNERS.alice, slot: 'a' }]),
       { operation: 'batchFind' },
     );
+  });
+
+  it('batchSave: an unprocessed request it did not send is refused, typed', async () => {
+    // DynamoDB Local never leaves requests unprocessed, so this response is made up: the genuine
+    // answer with another user's stored item (its real ciphertext) listed as an unprocessed put.
+    const table = repo().metadata.table;
+    const stored = await client.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { owner: { S: OWNERS.bob }, slot: { S: 'a' } },
+      }),
+    );
+    alterNext = {
+      command: 'BatchWriteItemCommand',
+      alter: (output) => ({
+        ...output,
+        UnprocessedItems: { [table]: [{ PutRequest: { Item: stored.Item } }] },
+      }),
+    };
+    records.length = 0;
+    const error = (await refusal(
+      repo().batchSave([vault(OWNERS.dave, 'a', TEAMS.blue, 3, SECRETS.aliceA)]),
+    )) as BatchIncompleteError;
+    expect(alterNext, 'the response was altered').to.equal(undefined);
+    expect(error).to.be.instanceOf(BatchIncompleteError);
+    expect(error.unprocessedIndexes).to.deep.equal([0]);
+    const cause = error.cause as Loose;
+    expect(cause).to.be.instanceOf(TheoryDbError);
+    expect(cause.name).to.equal('ResponseMismatchError');
+    expect(cause.code).to.equal('RESPONSE_MISMATCH');
+    expect(cause.operation).to.equal('batchSave');
+    expectErrorFreeOf(error, [...ALL_SECRETS, ...ALL_KEY_VALUES]);
+    expectErrorFreeOf(cause, [...ALL_SECRETS, ...ALL_KEY_VALUES]);
+    const logged = JSON.stringify(records);
+    for (const value of [...ALL_SECRETS, ...ALL_KEY_VALUES]) {
+      expectNoPlaintext(logged, value, 'a log record');
+    }
   });
 });
 
