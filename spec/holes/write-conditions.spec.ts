@@ -572,6 +572,136 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
     });
   });
 
+  describe('a Condition given as a value (not built with the builder)', () => {
+    // `Condition` is an exported type and every write (and filter) accepts one as a plain value,
+    // so it may come from JSON. Its operator and kind were interpolated into the expression
+    // unchecked: an operator can close its clause's parenthesis and OR away theorydb's own
+    // clauses (the version check, ifNotExists, an update's existence check, an application's
+    // filter), or name an attribute raw, an encrypted one included, past the resolver.
+    const forged = (shape: Loose) => shape as unknown as Condition;
+
+    it('an operator that breaks out of its clause cannot bypass the version check of a save', async () => {
+      const key = await stored();
+      await accounts().update(key, { set: { label: 'newer' } });
+      recorder.clear();
+      kms.resetCalls();
+      const stale = Object.assign(new Account(), { ...key, version: 1, label: 'stale' });
+      // save renders the caller's condition first (#n0 = label, :v0), then the version check.
+      const breakout = forged({
+        kind: 'compare',
+        op: '= :v0) OR (attribute_exists(#n0)) OR (#n0 =',
+        path: 'label',
+        value: 'x',
+      });
+      const error = await failureOf(() => accounts().save(stale, { condition: breakout }));
+      expect(error).to.be.instanceOf(ValidationError);
+      expect(error.code).to.equal('VALIDATION');
+      expect(error.message).to.not.include('attribute_exists');
+      expectNothingSent(error);
+      const item = await raw(key);
+      expect(item?.label, 'the newer write survived').to.deep.equal({ S: 'newer' });
+      expect(item?.version).to.deep.equal({ N: '2' });
+    });
+
+    it('an operator cannot name an encrypted attribute raw and compare it with a plaintext', async () => {
+      const key = await stored();
+      const raw = forged({
+        kind: 'compare',
+        op: '<> :v0 OR secret =',
+        path: 'label',
+        value: GUESS,
+      });
+      const surfaces: [string, () => unknown][] = [
+        ['update', () => accounts().update(key, { set: { label: 'x' } }, { condition: raw })],
+        ['delete', () => accounts().delete(key, { condition: raw })],
+        ['tx.check', () => db.transaction((tx) => void tx.check(Account, key, raw))],
+      ];
+      for (const [surface, attempt] of surfaces) {
+        const error = await failureOf(attempt);
+        expect(error, surface).to.be.instanceOf(ValidationError);
+        expectNothingSent(error);
+        expectNoPlaintext(recorder.bodies(), GUESS, `a ${surface} request body`);
+      }
+    });
+
+    it("an operator that breaks out of a filter cannot read another owner's items", async () => {
+      await stored(OTHER_OWNER);
+      const breakout = forged({
+        kind: 'compare',
+        op: '= :v1) OR (attribute_exists(#n0)) OR (#n1 =',
+        path: 'label',
+        value: 'x',
+      });
+      // The application's own filter first (#n0 = owner, :v0), then the caller's.
+      const read = accounts()
+        .scan()
+        .filter((c) => c.eq('owner', OWNER))
+        .filter(breakout);
+      let rows: Account[] | undefined;
+      const error = await failureOf(async () => {
+        rows = await read.all();
+      }).catch((failure: unknown) => {
+        const others = (rows ?? []).filter((row) => row.owner === OTHER_OWNER);
+        const decrypted = others.filter((row) => row.secret === SECRET).length;
+        throw new Error(
+          `${String(failure)}; the scan returned ${others.length} item(s) of another owner, ${decrypted} with the secret decrypted`,
+        );
+      });
+      expect(error).to.be.instanceOf(ValidationError);
+      expectNothingSent(error);
+    });
+
+    it('unknown kinds and malformed nodes are refused before anything is sent, on every surface', async () => {
+      const key = await stored();
+      const shapes: Loose[] = [
+        { kind: 'raw', expression: 'attribute_exists(secret)' },
+        { kind: 'size', op: '> :v0 OR secret <>', path: 'label', value: 1 },
+        { kind: 'and', conditions: 'attribute_exists(secret)' },
+        { kind: 'or', conditions: [] },
+        { kind: 'in', path: 'label', values: 'x' },
+        { kind: 'not', condition: 'secret' },
+        { kind: 'compare', op: '=', path: ['secret'], value: GUESS },
+        { kind: 'exists', path: { toString: () => 'secret' } },
+      ];
+      for (const shape of shapes) {
+        for (const [surface, attempt] of [
+          [
+            'update',
+            () => accounts().update(key, { set: { label: 'x' } }, { condition: forged(shape) }),
+          ],
+          [
+            'save',
+            () =>
+              accounts().save(Object.assign(new Account(), { ...key, version: 1 }), {
+                condition: forged(shape),
+              }),
+          ],
+          ['delete', () => accounts().delete(key, { condition: forged(shape) })],
+          ['tx.check', () => db.transaction((tx) => void tx.check(Account, key, forged(shape)))],
+          ['scan filter', () => accounts().scan().filter(forged(shape)).all()],
+        ] as [string, () => unknown][]) {
+          const error = await failureOf(attempt);
+          expect(error, `${surface} ${String(shape.kind)}`).to.be.instanceOf(ValidationError);
+          expectNothingSent(error);
+        }
+      }
+      expect((await raw(key))?.version).to.deep.equal({ N: '1' });
+    });
+
+    it('a sort-key condition of an unknown kind is refused before a query is sent', async () => {
+      for (const kind of ['toString', 'constructor', '__proto__', 'ne']) {
+        const error = await failureOf(() =>
+          accounts()
+            .query({ owner: OWNER })
+            .sortKey(() => ({ kind, value: 1 }) as never)
+            .all(),
+        );
+        expect(error, kind).to.be.instanceOf(ValidationError);
+        expectNothingSent(error);
+      }
+    });
+  });
+
   describe('batch writes', () => {
     it('batchSave seals encrypted values, takes no condition, and refuses versioned entities', async () => {
       const notes = db.repository(Note);
@@ -580,6 +710,7 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
       const item = await raw({ owner: OWNER, seq });
       expect(Object.keys(item?.secret as object)).to.deep.equal(['B']);
       const [request] = recorder.commands;
+      await notes.batchDelete([{ owner: OWNER, seq }]);
       expect(request.name).to.equal('BatchWriteItemCommand');
       expect(JSON.stringify(request.input)).to.not.match(/Condition|ReturnValues/);
       for (const secret of ALL_PLAINTEXTS) {
