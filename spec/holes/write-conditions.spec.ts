@@ -117,7 +117,7 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
         ConsistentRead: true,
       }),
     );
-    return output.Item as Loose | undefined;
+    return output.Item;
   }
 
   /** The error `run` throws or rejects with; fails when it succeeds. */
@@ -150,10 +150,10 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
     for (const [what, change] of changes) {
       it(`update and tx.update refuse to ${what} (VALIDATION), sending nothing`, async () => {
         const key = await stored();
-        const direct = await failureOf(() => accounts().update(key, change as never));
+        const direct = await failureOf(() => accounts().update(key, change));
         const inTx = await failureOf(() =>
           db.transaction((tx) => {
-            tx.update(Account, key, change as never);
+            tx.update(Account, key, change);
           }),
         );
         for (const error of [direct, inTx]) {
@@ -343,7 +343,7 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
       ];
       for (const change of attempts) {
         for (const error of [
-          await failureOf(() => accounts().update(key, change as never)),
+          await failureOf(() => accounts().update(key, change)),
           await failureOf(() =>
             db.transaction((tx) => void tx.update(Account, key, change as never)),
           ),
@@ -374,7 +374,7 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
         { set: { 'label.secret': 'x' } },
       ];
       for (const change of refusals) {
-        const error = await failureOf(() => accounts().update(key, change as never));
+        const error = await failureOf(() => accounts().update(key, change));
         expect(error).to.be.instanceOf(ValidationError);
         expectNothingSent(error);
       }

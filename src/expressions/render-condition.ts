@@ -2,6 +2,7 @@ import { convertToAttr } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '../errors';
 import { nestedEntityClass } from '../mapping/nested-entity-guard';
 import type { Condition } from './condition';
+import { checkedNode } from './condition-shape';
 import type { ExpressionContext } from './expression-context';
 import type { PathResolver } from './path-resolver';
 
@@ -9,7 +10,9 @@ const MAX_IN_VALUES = 100;
 
 /**
  * Renders a condition into a DynamoDB condition expression, allocating placeholders in `context`.
- * `usage` names the expression for messages ("a filter", "a condition").
+ * `usage` names the expression for messages ("a filter", "a condition"). Every node is checked
+ * first (`checkedNode`): a condition may be a caller's plain value, and only its values go behind
+ * placeholders.
  */
 export function renderCondition(
   condition: Condition,
@@ -17,7 +20,8 @@ export function renderCondition(
   context: ExpressionContext,
   usage: string,
 ): string {
-  const render = (c: Condition): string => {
+  const render = (node: Condition): string => {
+    const c = checkedNode(node, usage);
     switch (c.kind) {
       case 'compare': {
         const path = paths.resolve(c.path, usage);

@@ -119,6 +119,11 @@ export class SortKeyConditionBuilder<V = KeyValue> {
 }
 
 const OPERATORS = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
+const KINDS: ReadonlySet<unknown> = new Set<SortKeyCondition['kind']>([
+  ...(Object.keys(OPERATORS) as (keyof typeof OPERATORS)[]),
+  'between',
+  'beginsWith',
+]);
 
 /** A rendered sort-key condition, and the same condition on stored values for the response. */
 export interface RenderedSortKeyCondition {
@@ -139,6 +144,14 @@ export function renderSortKeyCondition(
   metadata: EntityMetadata,
   context: ExpressionContext,
 ): RenderedSortKeyCondition {
+  // A condition is a plain value a caller may have built; its kind picks the operator text.
+  if (typeof condition !== 'object' || condition === null || !KINDS.has(condition.kind)) {
+    throw new ValidationError(
+      `${metadata.className}.${key.property}: not a sort-key condition; build it with the builder, such as (k) => k.eq(v)`,
+      metadata.className,
+      key.property,
+    );
+  }
   const name = context.name(key.attribute);
   const stored = (v: unknown) => keyConditionValue(v, key, metadata);
   switch (condition.kind) {
