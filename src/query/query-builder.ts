@@ -44,7 +44,9 @@ export type QueryPartition<T> = {
  * a new frozen builder. Nothing is checked against the network or sent until results are asked
  * for (`page`, `all`, `count`, `for await`); then the partition object, the sort-key condition and
  * the filters are checked before the first request, and encrypted properties are refused with
- * `ENCRYPTED_FIELD_NOT_QUERYABLE`.
+ * `ENCRYPTED_FIELD_NOT_QUERYABLE`. Every item of every response must carry the partition value
+ * asked for and a sort key inside the condition (of the table or index queried), or the page
+ * fails with `ResponseMismatchError` (`RESPONSE_MISMATCH`) before anything is decrypted.
  *
  * @example
  * ```ts

@@ -16,6 +16,8 @@ import { canonicalNumber } from '../crypto/canonical-number';
  */
 export function compareKeyValues(a: AttributeValue, b: AttributeValue): number | undefined {
   if (typeof a.S === 'string' && typeof b.S === 'string') {
+    // Equal strings have equal bytes: the common case of a checked response costs no encoding.
+    if (a.S === b.S) return 0;
     return Buffer.compare(Buffer.from(a.S, 'utf8'), Buffer.from(b.S, 'utf8'));
   }
   if (a.B instanceof Uint8Array && b.B instanceof Uint8Array) return Buffer.compare(a.B, b.B);

@@ -64,7 +64,8 @@ export class Repository<T extends object> {
   }
 
   /**
-   * Loads the entity with this key, or `undefined` when there is none.
+   * Loads the entity with this key, or `undefined` when there is none. A response holding an item
+   * of another key is refused with `ResponseMismatchError` (`RESPONSE_MISMATCH`), undecrypted.
    *
    * @example
    * ```ts
@@ -146,8 +147,8 @@ export class Repository<T extends object> {
    * must exist (`CONDITION_FAILED` otherwise): an update never creates one. Key properties cannot
    * be updated, and `add`/`append` on an encrypted property fail with
    * `ENCRYPTED_FIELD_NOT_QUERYABLE`, both before anything is sent. Resolves to the updated entity,
-   * decrypted (if that fails, the update has nonetheless been applied), or to `undefined` with
-   * `returnValues: 'none'`.
+   * decrypted (if that fails, the update has nonetheless been applied; a returned item of another
+   * key fails with `RESPONSE_MISMATCH`), or to `undefined` with `returnValues: 'none'`.
    *
    * @example
    * ```ts
