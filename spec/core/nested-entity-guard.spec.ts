@@ -69,6 +69,19 @@ describe('nested-entity guard (pure)', () => {
     );
   });
 
+  it('is decided by the decorated prototypes, not by a constructor property or an earlier answer', () => {
+    class Disguised {
+      secret?: string;
+    }
+    // Checked once while still undecorated, then decorated by hand: the earlier "no" is not kept.
+    expect(nestedEntityClass({ x: new Disguised() })).to.equal(undefined);
+    Encrypted()(Disguised.prototype, 'secret');
+    Object.defineProperty(Disguised.prototype, 'constructor', { value: Object });
+    const disguised = Object.assign(new Disguised(), { secret: SECRET });
+    expect(nestedEntityClass({ x: disguised })).to.not.equal(undefined);
+    expect(() => refuseNestedEntities(SITE, [disguised])).to.throw(ValidationError);
+  });
+
   it('leaves values without decorated instances alone', () => {
     const values: object[] = [
       {},

@@ -39,7 +39,7 @@ export function refuseForeignEntityClass(
 ): void {
   const prototype = Object.getPrototypeOf(value) as object | null;
   if (prototype === allowed.prototype || isBuiltinPrototype(prototype)) return;
-  const found = metadataClassOf(prototype as object);
+  const found = metadataStorage.decoratedClassOf(prototype as object);
   if (found !== undefined) throw nestedEntityError(site, found);
 }
 
@@ -55,7 +55,7 @@ export function nestedEntityClass(root: object): string | undefined {
     if (ArrayBuffer.isView(current) || current instanceof Date) continue;
     const prototype = Object.getPrototypeOf(current) as object | null;
     if (!isBuiltinPrototype(prototype)) {
-      const found = metadataClassOf(prototype as object);
+      const found = metadataStorage.decoratedClassOf(prototype as object);
       if (found !== undefined) return found;
     }
     if (Array.isArray(current)) {
@@ -90,45 +90,6 @@ const BUILTIN_PROTOTYPES: ReadonlySet<object | null> = new Set<object | null>([
 /** Plain objects and the built-in containers: no theorydb metadata, no lookup needed. */
 function isBuiltinPrototype(prototype: object | null): boolean {
   return BUILTIN_PROTOTYPES.has(prototype);
-}
-
-/**
- * The answer per prototype: the class name when its chain carries theorydb metadata, '' when it
- * does not. Caching the "no" is what keeps the walk cheap (a lookup in the metadata storage costs
- * about a microsecond). It is sound because decorators run while their class is being defined,
- * before any instance of it can reach a codec; only decorators applied by hand to a class after
- * its instances were written would go unseen.
- */
-const metadataClassByPrototype = new WeakMap<object, string>();
-
-/** The name of the class with theorydb metadata on `prototype`'s chain, or undefined. */
-function metadataClassOf(prototype: object): string | undefined {
-  const cached = metadataClassByPrototype.get(prototype);
-  if (cached !== undefined) return cached === '' ? undefined : cached;
-  for (
-    let p: object | null = prototype;
-    p !== null && p !== Object.prototype;
-    p = Object.getPrototypeOf(p) as object | null
-  ) {
-    const owner = Object.hasOwn(p, 'constructor')
-      ? (p as { constructor: unknown }).constructor
-      : undefined;
-    if (typeof owner === 'function' && metadataStorage.isDecorated(owner as Constructor)) {
-      const name = classNameOf(prototype);
-      metadataClassByPrototype.set(prototype, name);
-      return name;
-    }
-  }
-  metadataClassByPrototype.set(prototype, '');
-  return undefined;
-}
-
-/** The name of the class `prototype` belongs to, for messages. */
-function classNameOf(prototype: object): string {
-  const owner = Object.hasOwn(prototype, 'constructor')
-    ? (prototype as { constructor: unknown }).constructor
-    : undefined;
-  return typeof owner === 'function' && owner.name !== '' ? owner.name : 'an anonymous class';
 }
 
 function nestedEntityError(site: CodecSite, className: string): ValidationError {

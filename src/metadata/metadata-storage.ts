@@ -30,8 +30,10 @@ function loadClassTransformerStorage(): ClassTransformerStorage {
  */
 class MetadataStorage {
   private readonly classes = new Map<Constructor, ClassDeclaration>();
+  private readonly decoratedPrototypes = new WeakSet<object>();
 
   recordEntity(target: Constructor, options: EntityOptions): void {
+    this.decoratedPrototypes.add(target.prototype as object);
     this.declarationOf(target).entity = { ...options };
   }
 
@@ -79,6 +81,26 @@ class MetadataStorage {
     return { entity: this.classes.get(target)?.entity, properties: [...properties.values()] };
   }
 
+  /**
+   * The class name when a theorydb decorator was applied to `prototype`'s class or any class it
+   * inherits from; undefined otherwise. Decided by the prototypes the decorators were given, so a
+   * reassigned `constructor` property changes nothing; a few WeakSet lookups, cheap enough for
+   * every object a codec walks.
+   */
+  decoratedClassOf(prototype: object): string | undefined {
+    for (
+      let p: object | null = prototype;
+      p !== null && p !== Object.prototype;
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
+      if (this.decoratedPrototypes.has(p)) {
+        const name = (prototype as { constructor?: { name?: unknown } }).constructor?.name;
+        return typeof name === 'string' && name !== '' ? name : 'an anonymous class';
+      }
+    }
+    return undefined;
+  }
+
   /** True when any decorator of theorydb was applied to the class or one of its properties. */
   isDecorated(target: Constructor): boolean {
     const { entity, properties } = this.declarationsOf(target);
@@ -105,6 +127,7 @@ class MetadataStorage {
   }
 
   private propertyOf(prototype: object, property: string): PropertyDeclaration {
+    this.decoratedPrototypes.add(prototype);
     const declaration = this.declarationOf(prototype.constructor as Constructor);
     let recorded = declaration.properties.get(property);
     if (recorded === undefined) {
