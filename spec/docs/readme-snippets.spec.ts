@@ -33,6 +33,8 @@ describe('README.md: TypeScript blocks type-check against src/', function () {
       packages: new Map([
         ['theorydb', path.join(ROOT, 'src/index.ts')],
         ['theorydb/testing', path.join(ROOT, 'src/testing/index.ts')],
+        // The user section's own module, a copy of its `credential.ts` block (checked below).
+        ['./credential', path.join(__dirname, 'readme-credential.ts')],
       ]),
     });
   });
@@ -48,6 +50,13 @@ describe('README.md: TypeScript blocks type-check against src/', function () {
     const dist = `${path.join(ROOT, 'dist')}/`;
     expect(report.files.filter((file) => file.startsWith(dist))).to.deep.equal([]);
     expect(report.files).to.include(path.join(ROOT, 'src/testing/index.ts'));
+  });
+
+  it("readme-credential.ts is exactly the README's credential.ts block", () => {
+    const block = checked.find((b) => b.code.startsWith('// credential.ts\n'));
+    expect(block, 'the credential.ts block').to.not.equal(undefined);
+    const copy = readFileSync(path.join(__dirname, 'readme-credential.ts'), 'utf8');
+    expect(copy.trimEnd()).to.equal(block?.code.trimEnd());
   });
 
   for (const [block, snippet] of snippets) {

@@ -1,0 +1,9 @@
+// credential.ts
+import { Attribute, Encrypted, Entity, PartitionKey } from 'theorydb';
+
+@Entity({ table: 'credentials', name: 'Credential' }) // name: bound into every ciphertext
+export class Credential {
+  @PartitionKey() id!: string;
+  @Attribute() owner!: string;
+  @Encrypted() secret!: string; // AES-256-GCM under a data key from your KMS key
+}
