@@ -39,6 +39,8 @@ export class BoundedKeyEntries {
   constructor(
     private readonly limits: KeyEntryLimits,
     private readonly now: () => number,
+    /** Told of each lookup: `true` when a live entry served it, `false` when a load started. */
+    private readonly onLookup?: (hit: boolean) => void,
   ) {}
 
   get size(): number {
@@ -93,8 +95,12 @@ export class BoundedKeyEntries {
     const entry = this.#entries.get(id);
     if (entry !== undefined) {
       this.#entries.delete(id);
-      if (time - entry.createdAt < this.limits.maxAgeMs) return entry;
+      if (time - entry.createdAt < this.limits.maxAgeMs) {
+        this.onLookup?.(true);
+        return entry;
+      }
     }
+    this.onLookup?.(false);
     const fresh: Entry = { material: settle(load), createdAt: time, uses: 0 };
     this.forgetOnFailure(id, fresh);
     return fresh;

@@ -4,6 +4,7 @@ import { BoundedKeyEntries, type KeyEntryLimits } from './bounded-key-entries';
 import { DATA_KEY_CACHE_CAPS } from './data-key-cache-caps';
 import type { DataKeyMaterial } from './data-key';
 import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key-source';
+import { countCacheLookup } from '../observability/telemetry';
 
 const DEFAULT_MAX_ENTRIES = 1000;
 
@@ -70,8 +71,12 @@ export class DataKeyCache {
   constructor(options: DataKeyCacheOptions) {
     const limits = checkOptions(options);
     this.#now = options.now ?? Date.now;
-    this.#encryption = new BoundedKeyEntries(limits, this.#now);
-    this.#decryption = new BoundedKeyEntries(limits, this.#now);
+    this.#encryption = new BoundedKeyEntries(limits, this.#now, (hit) =>
+      countCacheLookup('encrypt', hit),
+    );
+    this.#decryption = new BoundedKeyEntries(limits, this.#now, (hit) =>
+      countCacheLookup('decrypt', hit),
+    );
   }
 
   /**

@@ -39,9 +39,27 @@ export class DataKeyScope {
   readonly #provider: DataKeySource;
   readonly #cache: DataKeyCache | undefined;
 
+  #kmsRequests = 0;
+
   constructor(provider: DataKeySource, cache?: DataKeyCache) {
-    this.#provider = provider;
+    // Every data-key request of this scope's operation passes here, through the cache or not: the
+    // count is what the operation's span reports as its KMS requests.
+    this.#provider = {
+      generateDataKey: (keyArn, table) => {
+        this.#kmsRequests += 1;
+        return provider.generateDataKey(keyArn, table);
+      },
+      decryptDataKey: (keyArn, wrappedKey, table) => {
+        this.#kmsRequests += 1;
+        return provider.decryptDataKey(keyArn, wrappedKey, table);
+      },
+    };
     this.#cache = cache;
+  }
+
+  /** How many KMS data-key requests this scope has made so far. */
+  get kmsRequests(): number {
+    return this.#kmsRequests;
   }
 
   /**

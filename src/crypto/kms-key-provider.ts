@@ -10,6 +10,7 @@ import { dataKeyMaterial, type DataKeyMaterial } from './data-key';
 import { DeadlineExceededError, withDeadline } from './kms-deadline';
 import { kmsEncryptionContext } from './kms-encryption-context';
 import { toEncryptionError } from './kms-error-mapping';
+import { countKmsRequest } from '../observability/telemetry';
 
 /**
  * Options of {@link KmsKeyProvider}.
@@ -229,6 +230,7 @@ export class KmsKeyProvider {
     keyArn: string,
     send: (abortSignal: AbortSignal) => Promise<T>,
   ): Promise<T> {
+    countKmsRequest(operation);
     try {
       return await withDeadline(this.timeoutMs, send);
     } catch (err) {

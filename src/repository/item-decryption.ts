@@ -10,6 +10,7 @@ import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metad
 import type { EntityAad } from './entity-aad';
 import { contextualise, inFieldContext, requireScope } from './field-error-context';
 import type { KeyBinding } from './key-binding';
+import { countDecryptFailure } from '../observability/telemetry';
 
 /** An encrypted field as the read path uses it, with its part of the associated data encoded. */
 interface EncryptedField {
@@ -79,6 +80,19 @@ export class ItemDecryption {
    * the whole call and assigns nothing: no partial entity, no `undefined` in place of a value.
    */
   async decryptInto(
+    items: readonly Item[],
+    targets: readonly Record<string, unknown>[],
+    scope: DataKeyScope | undefined,
+  ): Promise<void> {
+    try {
+      await this.decryptAll(items, targets, scope);
+    } catch (error) {
+      if (error instanceof EncryptionError) countDecryptFailure(error.code);
+      throw error;
+    }
+  }
+
+  private async decryptAll(
     items: readonly Item[],
     targets: readonly Record<string, unknown>[],
     scope: DataKeyScope | undefined,

@@ -2,6 +2,7 @@ import type { DataKeyScope } from '../crypto/data-key-scope';
 import { TheoryDbError } from '../errors';
 import { convertDynamoError, type DynamoFailureContext } from './dynamo-error-converter';
 import { logOperation } from './logger';
+import { inOperationSpan, itemCountOf } from '../observability/telemetry';
 import type { RepositoryContext } from './repository-context';
 
 /**
@@ -18,33 +19,28 @@ export async function runOperation<T extends object, R>(
   }),
 ): Promise<R> {
   const { metadata } = context;
-  const started = performance.now();
-  try {
-    await context.preflight();
-    const result = await body(context.encryption.newScope());
-    logOperation(context.logger, {
-      operation,
-      table: metadata.table,
-      entity: metadata.entityName,
-      durationMs: performance.now() - started,
-    });
-    return result;
-  } catch (error) {
-    const converted = convertDynamoError(error, {
-      operation,
-      table: metadata.table,
-      entity: metadata.entityName,
-      condition: isConditionFailure(error) ? conditionKind(error) : undefined,
-    });
-    logOperation(context.logger, {
-      operation,
-      table: metadata.table,
-      entity: metadata.entityName,
-      durationMs: performance.now() - started,
-      code: converted instanceof TheoryDbError ? converted.code : 'UNKNOWN',
-    });
-    throw converted;
-  }
+  const where = { operation, table: metadata.table, entity: metadata.entityName };
+  return inOperationSpan(where, async (span) => {
+    const started = performance.now();
+    let scope: DataKeyScope | undefined;
+    try {
+      await context.preflight();
+      scope = context.encryption.newScope();
+      const result = await body(scope);
+      span.end({ itemCount: itemCountOf(result), kmsRequests: scope?.kmsRequests });
+      logOperation(context.logger, { ...where, durationMs: performance.now() - started });
+      return result;
+    } catch (error) {
+      const converted = convertDynamoError(error, {
+        ...where,
+        condition: isConditionFailure(error) ? conditionKind(error) : undefined,
+      });
+      const code = converted instanceof TheoryDbError ? converted.code : 'UNKNOWN';
+      span.end({ kmsRequests: scope?.kmsRequests, code });
+      logOperation(context.logger, { ...where, durationMs: performance.now() - started, code });
+      throw converted;
+    }
+  });
 }
 
 function isConditionFailure(error: unknown): boolean {

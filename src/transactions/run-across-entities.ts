@@ -2,6 +2,7 @@ import type { DataKeyScope } from '../crypto/data-key-scope';
 import { TheoryDbError } from '../errors';
 import { convertDynamoError } from '../repository/dynamo-error-converter';
 import { logOperation } from '../repository/logger';
+import { inOperationSpan, itemCountOf } from '../observability/telemetry';
 import type { RepositoryContext } from '../repository/repository-context';
 
 /**
@@ -14,6 +15,8 @@ export async function runAcrossEntities<R>(
   contexts: readonly RepositoryContext<object>[],
   operation: string,
   body: (scope: DataKeyScope | undefined) => Promise<R>,
+  /** The items the operation writes, for its span; by default those its result holds. */
+  items?: number,
 ): Promise<R> {
   const first = contexts[0];
   const where = {
@@ -21,21 +24,23 @@ export async function runAcrossEntities<R>(
     table: [...new Set(contexts.map((c) => c.metadata.table))].join(','),
     entity: [...new Set(contexts.map((c) => c.metadata.entityName))].join(','),
   };
-  const started = performance.now();
-  try {
-    for (const context of contexts) await context.preflight();
-    // Any encrypting context's binding is the TheoryDb's one: its scope serves every entity.
-    const scope = contexts.find((c) => c.encryption.active)?.encryption.newScope();
-    const result = await body(scope);
-    logOperation(first.logger, { ...where, durationMs: performance.now() - started });
-    return result;
-  } catch (error) {
-    const converted = convertDynamoError(error, where);
-    logOperation(first.logger, {
-      ...where,
-      durationMs: performance.now() - started,
-      code: converted instanceof TheoryDbError ? converted.code : 'UNKNOWN',
-    });
-    throw converted;
-  }
+  return inOperationSpan(where, async (span) => {
+    const started = performance.now();
+    let scope: DataKeyScope | undefined;
+    try {
+      for (const context of contexts) await context.preflight();
+      // Any encrypting context's binding is the TheoryDb's one: its scope serves every entity.
+      scope = contexts.find((c) => c.encryption.active)?.encryption.newScope();
+      const result = await body(scope);
+      span.end({ itemCount: items ?? itemCountOf(result), kmsRequests: scope?.kmsRequests });
+      logOperation(first.logger, { ...where, durationMs: performance.now() - started });
+      return result;
+    } catch (error) {
+      const converted = convertDynamoError(error, where);
+      const code = converted instanceof TheoryDbError ? converted.code : 'UNKNOWN';
+      span.end({ kmsRequests: scope?.kmsRequests, code });
+      logOperation(first.logger, { ...where, durationMs: performance.now() - started, code });
+      throw converted;
+    }
+  });
 }

@@ -41,29 +41,34 @@ export async function runTransaction<R>(
 async function commit(actions: readonly PendingAction[]): Promise<void> {
   assertActionCount(actions.length, 'transaction');
   const contexts = [...new Set<RepositoryContext<object>>(actions.map((a) => a.context))];
-  await runAcrossEntities(contexts, 'transaction', async (scope) => {
-    assertDistinctItems(
-      actions.map((a) => ({ metadata: a.context.metadata, key: keyOfAction(a) })),
-      'transaction',
-    );
-    for (const action of actions) precheckAction(action);
-    const prepared = await Promise.all(actions.map((action) => prepareAction(action, scope)));
-    try {
-      await contexts[0].client.send(
-        new TransactWriteItemsCommand({ TransactItems: prepared.map((p) => p.item) }),
+  await runAcrossEntities(
+    contexts,
+    'transaction',
+    async (scope) => {
+      assertDistinctItems(
+        actions.map((a) => ({ metadata: a.context.metadata, key: keyOfAction(a) })),
+        'transaction',
       );
-    } catch (error) {
-      if (isTransactionCanceled(error)) {
-        throw canceledError(
-          error,
-          prepared.map((p) => p.site),
-          'transaction',
+      for (const action of actions) precheckAction(action);
+      const prepared = await Promise.all(actions.map((action) => prepareAction(action, scope)));
+      try {
+        await contexts[0].client.send(
+          new TransactWriteItemsCommand({ TransactItems: prepared.map((p) => p.item) }),
         );
+      } catch (error) {
+        if (isTransactionCanceled(error)) {
+          throw canceledError(
+            error,
+            prepared.map((p) => p.site),
+            'transaction',
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
-    for (const { saved } of prepared) {
-      if (saved !== undefined) applyLifecycle(saved.entity, saved.request);
-    }
-  });
+      for (const { saved } of prepared) {
+        if (saved !== undefined) applyLifecycle(saved.entity, saved.request);
+      }
+    },
+    actions.length,
+  );
 }
