@@ -13,6 +13,8 @@ export interface TheoryDbInternals {
     target: Constructor<T>,
     plaintextFields: ReadonlySet<string>,
     preflight: () => Promise<void>,
+    /** The client the context sends through (the fixture's, which checks every request's host). */
+    client: DynamoDBClient,
   ): RepositoryContext<T>;
 }
 

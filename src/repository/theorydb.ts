@@ -96,8 +96,8 @@ export class TheoryDb {
     this.#batchRetry = checkedBatchRetry(options.batchRetry);
     registerInternals(this, {
       dynamodb: this.#dynamodb,
-      plaintextContext: (target, plaintextFields, preflight) =>
-        this.#contextFor(target, new Set(plaintextFields), preflight),
+      plaintextContext: (target, plaintextFields, preflight, client) =>
+        this.#contextFor(target, new Set(plaintextFields), preflight, client),
     });
   }
 
@@ -273,6 +273,7 @@ export class TheoryDb {
     target: Constructor<T>,
     plaintextFields: ReadonlySet<string>,
     extraPreflight?: () => Promise<void>,
+    client: DynamoDBClient = this.#dynamodb,
   ): RepositoryContext<T> {
     const metadata = entityMetadata(target);
     const encryption = new ItemEncryption(metadata, this.#binding, plaintextFields);
@@ -280,7 +281,7 @@ export class TheoryDb {
       metadata,
       mapper: mapperFor(metadata),
       encryption,
-      client: this.#dynamodb,
+      client,
       logger: this.#logger,
       now: this.#now,
       cursorKey: this.#cursorKey,

@@ -3,7 +3,7 @@ import { entityMetadata } from '../metadata/discovery';
 import { Repository } from '../repository/repository';
 import type { TheoryDb } from '../repository/theorydb';
 import { internalsOf } from '../repository/theorydb-internals';
-import { hasLoopbackEndpoint } from './loopback-endpoint';
+import { hasLoopbackEndpoint, loopbackOnlyClient } from './loopback-endpoint';
 import { PlaintextFixtureError } from './plaintext-fixture-error';
 
 /**
@@ -42,18 +42,23 @@ export function plaintextFixture<T extends object>(
       );
     }
   }
-  let checked: Promise<void> | undefined;
-  const loopbackOnly = (): Promise<void> => {
-    checked ??= hasLoopbackEndpoint(internalsOf(db).dynamodb).then((loopback) => {
-      if (!loopback) {
-        checked = undefined;
-        throw new PlaintextFixtureError(
-          `plaintextFixture(${metadata.className}) only runs against a loopback DynamoDB endpoint ` +
-            '(localhost or 127.0.0.1), never against AWS',
-        );
-      }
-    });
-    return checked;
+  const refusal = () =>
+    new PlaintextFixtureError(
+      `plaintextFixture(${metadata.className}) only runs against a loopback DynamoDB endpoint ` +
+        '(localhost or 127.0.0.1), never against AWS',
+    );
+  const { dynamodb } = internalsOf(db);
+  // Checked before each operation (so nothing is mapped or sent when the configuration is wrong)
+  // and again on the host of every request, which is what decides where the plaintext goes.
+  const loopbackOnly = async (): Promise<void> => {
+    if (!(await hasLoopbackEndpoint(dynamodb))) throw refusal();
   };
-  return new Repository(internalsOf(db).plaintextContext(target, new Set(fields), loopbackOnly));
+  return new Repository(
+    internalsOf(db).plaintextContext(
+      target,
+      new Set(fields),
+      loopbackOnly,
+      loopbackOnlyClient(dynamodb, refusal),
+    ),
+  );
 }
