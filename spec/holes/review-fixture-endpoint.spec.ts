@@ -46,7 +46,7 @@ function wireClient(
     };
   };
   const real = config.requestHandler;
-  config.requestHandler = Object.assign(Object.create(real) as object, {
+  config.requestHandler = Object.assign(Object.create(real) as typeof real, {
     handle(request: { hostname: string; body: unknown }, options: unknown) {
       const { body } = request;
       const text = body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : String(body);
@@ -56,7 +56,7 @@ function wireClient(
       }
       return real.handle(request, options);
     },
-  }) as typeof real;
+  });
   return { client, wire };
 }
 
