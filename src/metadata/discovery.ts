@@ -28,12 +28,19 @@ const resolved = new WeakMap<Constructor, EntityMetadata>();
 export function entityMetadata<T extends object>(target: Constructor<T>): EntityMetadata<T> {
   const cached = resolved.get(target);
   if (cached !== undefined) return cached as EntityMetadata<T>;
-  const metadata = discover(target);
+  const nestedClasses: Constructor[] = [];
+  const metadata = discover(target, nestedClasses);
+  // From now on the cached metadata is what every operation uses, so a decorator applied later
+  // to this class, a base of it or a nested class it maps could not take effect: it is refused.
+  metadataStorage.seal([target, ...nestedClasses]);
   resolved.set(target, metadata);
   return metadata;
 }
 
-function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
+function discover<T extends object>(
+  target: Constructor<T>,
+  nestedClasses: Constructor[],
+): EntityMetadata<T> {
   if (typeof target !== 'function') {
     throw new EntityDefinitionError('expected an entity class', String(target));
   }
@@ -41,7 +48,7 @@ function discover<T extends object>(target: Constructor<T>): EntityMetadata<T> {
   const { entity, properties } = metadataStorage.declarationsOf(target);
   const options = checkEntityOptions(className, entity);
   const entityName = options.name ?? className;
-  const nested = nestedResolver();
+  const nested = nestedResolver(nestedClasses);
   for (const p of properties) {
     if (p.encrypted !== undefined) checkPlainField(className, target, p.property);
   }
@@ -443,8 +450,11 @@ function resolveIndexes(
   return indexes;
 }
 
-/** Nested classes with theorydb decorators are mapped field by field; cycles are allowed. */
-function nestedResolver(): NestedClassResolver {
+/**
+ * Nested classes with theorydb decorators are mapped field by field; cycles are allowed. Each
+ * class whose fields are resolved is added to `used`, to be sealed with the entity.
+ */
+function nestedResolver(used: Constructor[]): NestedClassResolver {
   const resolvedFields = new Map<Constructor<object>, EmbeddedField[]>();
   const resolver: NestedClassResolver = {
     fields(target) {
@@ -453,6 +463,7 @@ function nestedResolver(): NestedClassResolver {
       if (fields === undefined) {
         fields = [];
         resolvedFields.set(target, fields);
+        used.push(target);
         const className = target.name || 'anonymous class';
         for (const declaration of metadataStorage.declarationsOf(target).properties) {
           const a = resolveAttribute(className, declaration, resolver);

@@ -10,6 +10,7 @@ import type {
   PropertyDeclaration,
   PropertyRole,
 } from './declarations';
+import { EntityDefinitionError } from '../errors/entity-definition-error';
 import { redactProperty } from './redaction';
 
 const classTransformerStorage = loadClassTransformerStorage();
@@ -31,8 +32,11 @@ function loadClassTransformerStorage(): ClassTransformerStorage {
 class MetadataStorage {
   private readonly classes = new Map<Constructor, ClassDeclaration>();
   private readonly decoratedPrototypes = new WeakSet<object>();
+  // Classes whose declarations were read into cached metadata (see seal).
+  private readonly sealed = new WeakSet<Constructor>();
 
   recordEntity(target: Constructor, options: EntityOptions): void {
+    this.refuseSealed(target, undefined);
     this.decoratedPrototypes.add(target.prototype as object);
     this.declarationOf(target).entity = { ...options };
   }
@@ -43,6 +47,32 @@ class MetadataStorage {
 
   recordIndex(prototype: object, property: string, index: string, options: IndexOptions): void {
     this.propertyOf(prototype, property).indexes.push({ index, options: { ...options } });
+  }
+
+  /**
+   * Marks the classes, and every class on their prototype chains, as used: metadata resolved from
+   * their declarations is cached, so a declaration recorded later would be ignored, and a late
+   * `@Encrypted` would print `[REDACTED]` while the property is still written in clear. Every
+   * record on a sealed class is refused instead, with `EntityDefinitionError`.
+   */
+  seal(targets: readonly Constructor[]): void {
+    for (const target of targets) {
+      for (let c: unknown = target; typeof c === 'function' && c !== Function.prototype;) {
+        this.sealed.add(c as Constructor);
+        c = Object.getPrototypeOf(c);
+      }
+    }
+  }
+
+  private refuseSealed(target: Constructor, property: string | undefined): void {
+    if (!this.sealed.has(target)) return;
+    throw EntityDefinitionError.at(
+      target.name || 'anonymous class',
+      property,
+      'decorated after its first use: theorydb resolved the class (or a subclass, or an entity ' +
+        'that nests it) and uses that metadata from then on, so this decorator could not take ' +
+        'effect; apply every decorator before the class is first used',
+    );
   }
 
   /**
@@ -127,6 +157,7 @@ class MetadataStorage {
   }
 
   private propertyOf(prototype: object, property: string): PropertyDeclaration {
+    this.refuseSealed(prototype.constructor as Constructor, property);
     this.decoratedPrototypes.add(prototype);
     const declaration = this.declarationOf(prototype.constructor as Constructor);
     let recorded = declaration.properties.get(property);
