@@ -49,6 +49,12 @@ export class ImmutableMap<K, V> implements ReadonlyMap<K, V> {
   }
 }
 
+// The prototype is as reachable as the maps (`Object.getPrototypeOf(metadata.byProperty)`), and
+// the pipelines call its methods: one `get` replaced there would hand every pipeline attributes
+// without their encryption. The class and its prototype are frozen with the maps.
+Object.freeze(ImmutableMap.prototype);
+Object.freeze(ImmutableMap);
+
 /**
  * Freezes `root` and every object and array reachable from it, including the values of
  * {@link ImmutableMap}s. Functions are left as they are: they are the application's classes and
