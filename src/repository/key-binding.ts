@@ -30,7 +30,7 @@ export class KeyBinding {
       options === undefined
         ? undefined
         : new KmsKeyProvider({ client: options.client, timeoutMs: options.timeoutMs });
-    this.#cache = options?.cache === undefined ? undefined : new DataKeyCache(options.cache);
+    this.#cache = options?.cache === undefined ? undefined : new DataKeyCache(publicCache(options));
   }
 
   /** True when the field's key (a name, or undefined for the default key) is bound. */
@@ -215,4 +215,20 @@ function checkedRetiredIds(
 /** A key id, key ARN, alias name or alias ARN as far as can be told without KMS: a non-blank string. */
 function isKeyId(id: unknown): id is string {
   return typeof id === 'string' && id.trim().length > 0;
+}
+
+/**
+ * `kms.cache` as `new TheoryDb` takes it: the three bounds only. The cache's `now` is a clock for
+ * theorydb's own unit tests; taken from the application, a clock that stands still would keep a
+ * data key working past `maxAgeMs` (and after its KMS key is disabled) for up to `maxUses`, which
+ * is the cap on `maxAgeMs` undone.
+ */
+function publicCache(options: KmsOptions): NonNullable<KmsOptions['cache']> {
+  const { cache } = options;
+  if (typeof cache === 'object' && cache !== null && Object.hasOwn(cache, 'now')) {
+    throw new ValidationError(
+      'kms.cache: unknown option now; the options are maxAgeMs, maxUses and maxEntries',
+    );
+  }
+  return cache as NonNullable<KmsOptions['cache']>;
 }
