@@ -45,6 +45,7 @@ function discover<T extends object>(
     throw new EntityDefinitionError('expected an entity class', String(target));
   }
   const className = target.name || 'anonymous class';
+  checkChains(className, target);
   const { entity, properties } = metadataStorage.declarationsOf(target);
   const options = checkEntityOptions(className, entity);
   const entityName = options.name ?? className;
@@ -298,6 +299,33 @@ function resolveEncryption(
     );
   }
   return Object.freeze({ keyName: encrypted.key });
+}
+
+/**
+ * Declarations are inherited along the class chain (`Object.getPrototypeOf(Cls)`), while
+ * redaction, the exact-class check and the nested-entity guard follow the instances' prototype
+ * chain. `extends` links both; a class linked to its base by one of them only (a hand-rolled
+ * mixin) would be stored with a base's `@Encrypted` fields encrypted and print them in clear. So
+ * every class on the chain must have its base's prototype as its prototype's prototype.
+ */
+function checkChains(className: string, target: Constructor): void {
+  for (
+    let c: unknown = target, base: unknown = Object.getPrototypeOf(target);
+    typeof base === 'function' && base !== Function.prototype;
+    c = base, base = Object.getPrototypeOf(base)
+  ) {
+    const prototype = (c as Constructor).prototype as object | undefined;
+    const baseName = (base as Constructor).name || 'an anonymous class';
+    if (typeof prototype !== 'object' || Object.getPrototypeOf(prototype) !== base.prototype) {
+      throw EntityDefinitionError.at(
+        className,
+        undefined,
+        `inherits from ${baseName} as a class (Object.getPrototypeOf) but its instances do not ` +
+          `(the prototype chain skips ${baseName}.prototype), so they would print inherited ` +
+          '@Encrypted fields in clear: use extends, or link both chains',
+      );
+    }
+  }
 }
 
 /**
