@@ -1,5 +1,5 @@
 // credential.ts
-import { Attribute, Encrypted, Entity, PartitionKey } from 'theorydb';
+import { Attribute, Encrypted, Entity, PartitionKey } from '../../src'; // 'theorydb' in the README
 
 @Entity({ table: 'credentials', name: 'Credential' }) // name: bound into every ciphertext
 export class Credential {
