@@ -7,14 +7,15 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  *
  * ```
  * offset  0  version     1 byte (0x01)
- * offset  1  key id      36 bytes, ASCII UUID
+ * offset  1  key id      36 bytes, ASCII: a UUID, or `mrk-` and 32 hex digits
  * offset 37  nonce       12 bytes
  * offset 49  ciphertext  n bytes (AES-256-GCM)
  * end - 16   tag         16 bytes
  * ```
  *
  * The AAD is the 37-byte header followed by the canonical encryption context, so changing the key
- * id, the context or any ciphertext byte makes opening fail.
+ * id, the context or any ciphertext byte makes opening fail. The replicas of a multi-region key
+ * share its key id and material, so a blob made in one region opens in every region of the key.
  */
 const VERSION = 0x01;
 const KEY_ID_OFFSET = 1;

@@ -1,4 +1,4 @@
-import { LOCAL_ACCOUNT, type LocalKey } from './key-store';
+import { keyArn, LOCAL_ACCOUNT, type LocalKey, type MultiRegionFamily } from './key-store';
 
 /**
  * The `KeyMetadata` structure of CreateKey and DescribeKey. Timestamps are epoch seconds, the
@@ -20,7 +20,26 @@ export function keyMetadata(key: LocalKey): Record<string, unknown> {
     CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
     KeySpec: 'SYMMETRIC_DEFAULT',
     EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
-    MultiRegion: false,
+    MultiRegion: key.multiRegion !== undefined,
+    ...(key.multiRegion === undefined
+      ? {}
+      : { MultiRegionConfiguration: multiRegionConfiguration(key, key.multiRegion) }),
+  };
+}
+
+/**
+ * `MultiRegionConfiguration`: the key's role, its primary and every replica (this one included
+ * when it is a replica), as KMS lists them in every region of the family.
+ */
+function multiRegionConfiguration(
+  key: LocalKey,
+  family: MultiRegionFamily,
+): Record<string, unknown> {
+  const entry = (region: string) => ({ Arn: keyArn(region, key.keyId), Region: region });
+  return {
+    MultiRegionKeyType: key.region === family.primaryRegion ? 'PRIMARY' : 'REPLICA',
+    PrimaryKey: entry(family.primaryRegion),
+    ReplicaKeys: family.replicaRegions.map(entry),
   };
 }
 

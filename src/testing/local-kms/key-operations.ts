@@ -2,6 +2,7 @@ import { KmsException, validation } from './kms-exception';
 import { epochSeconds, keyMetadata } from './key-metadata';
 import type { KeyStore } from './key-store';
 import {
+  optionalBoolean,
   optionalInteger,
   optionalString,
   requiredString,
@@ -9,8 +10,8 @@ import {
 } from './request-fields';
 
 /**
- * The key management operations of LocalKms: create, describe, alias, enable, disable and the
- * deletion schedule. Each takes the parsed request body and returns the response body.
+ * The key management operations of LocalKms: create, replicate, describe, alias, enable, disable
+ * and the deletion schedule. Each takes the parsed request body and returns the response body.
  */
 
 const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'];
@@ -27,9 +28,28 @@ export function createKey(store: KeyStore, body: RequestBody): Record<string, un
       'LocalKms supports only KeyUsage ENCRYPT_DECRYPT with KeySpec SYMMETRIC_DEFAULT',
     );
   }
+  const description = descriptionOf(body);
+  const multiRegion = optionalBoolean(body, 'MultiRegion') ?? false;
+  return { KeyMetadata: keyMetadata(store.create(description, multiRegion)) };
+}
+
+/**
+ * ReplicateKey, sent to the primary key's region: the replica is created in the instance of
+ * `ReplicaRegion` (same partition), and the response describes the replica. Like the real
+ * service, the key id is the primary's key id or key ARN, never an alias. Unlike it, the replica
+ * is `Enabled` at once (KMS shows `Creating` for a few seconds first).
+ */
+export function replicateKey(store: KeyStore, body: RequestBody): Record<string, unknown> {
+  const keyRef = requiredString(body, 'KeyId');
+  const region = requiredString(body, 'ReplicaRegion');
+  const replica = store.replicate(keyRef, region, descriptionOf(body));
+  return { ReplicaKeyMetadata: keyMetadata(replica), ReplicaTags: [] };
+}
+
+function descriptionOf(body: RequestBody): string {
   const description = optionalString(body, 'Description') ?? '';
   if (description.length > 8192) throw validation('Description must be at most 8192 characters');
-  return { KeyMetadata: keyMetadata(store.create(description)) };
+  return description;
 }
 
 export function describeKey(store: KeyStore, body: RequestBody): Record<string, unknown> {

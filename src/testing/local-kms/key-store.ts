@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KmsException, validation } from './kms-exception';
+import { Partition } from './partition';
 
 /** The fake AWS account every LocalKms ARN belongs to (the one the AWS documentation uses). */
 export const LOCAL_ACCOUNT = '111122223333';
@@ -7,44 +8,107 @@ export const LOCAL_ACCOUNT = '111122223333';
 /** The key states LocalKms models: the ones that change what Encrypt and Decrypt do. */
 export type LocalKeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 
-/** One symmetric key. `material` never leaves the server. */
+/**
+ * The shared part of a multi-region key: the primary's region and the replica regions, in the
+ * order they were created. One object is shared by the primary and every replica (they live in
+ * one process), so DescribeKey in any region lists the current replicas.
+ */
+export interface MultiRegionFamily {
+  readonly primaryRegion: string;
+  readonly replicaRegions: string[];
+}
+
+/**
+ * One symmetric key. `material` never leaves the server; the replicas of a multi-region key hold
+ * the same material under the same key id, each with its own state, description and aliases.
+ */
 export interface LocalKey {
   readonly keyId: string;
+  readonly region: string;
   readonly arn: string;
   readonly material: Buffer;
   readonly creationDate: Date;
   readonly description: string;
+  /** Set for multi-region keys (primary and replicas) only. */
+  readonly multiRegion: MultiRegionFamily | undefined;
   state: LocalKeyState;
   deletionDate: Date | undefined;
 }
 
-const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A single-region key id (a UUID) or a multi-region one (`mrk-` and 32 hex digits). */
+const KEY_ID =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+/** A region id as AWS spells them (`us-east-1`); LocalKms accepts any in this shape. */
+export const REGION = /^[a-z0-9-]+$/;
 const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
 
+/** The ARN of key `keyId` in `region` of the LocalKms account. */
+export function keyArn(region: string, keyId: string): string {
+  return `arn:aws:kms:${region}:${LOCAL_ACCOUNT}:key/${keyId}`;
+}
+
 /**
- * Keys and aliases of one LocalKms, and the four ways KMS lets a caller name a key: key id, key
- * ARN, alias name and alias ARN. Keys are never removed: a key scheduled for deletion stays in
- * `PendingDeletion`, as it does in KMS for the whole waiting period.
+ * Keys and aliases of one LocalKms (one region), and the four ways KMS lets a caller name a key:
+ * key id, key ARN, alias name and alias ARN. Keys are never removed: a key scheduled for deletion
+ * stays in `PendingDeletion`, as it does in KMS for the whole waiting period.
  */
 export class KeyStore {
   private readonly keys = new Map<string, LocalKey>();
   private readonly aliases = new Map<string, string>();
 
-  constructor(readonly region: string) {}
+  constructor(
+    readonly region: string,
+    /** The regions ReplicateKey can reach; a store of its own when the instance has no peers. */
+    readonly partition: Partition = new Partition(),
+  ) {}
 
-  create(description: string): LocalKey {
-    const keyId = randomUUID();
-    const key: LocalKey = {
-      keyId,
-      arn: `${this.arnPrefix()}key/${keyId}`,
-      material: randomBytes(32),
-      creationDate: new Date(),
-      description,
-      state: 'Enabled',
-      deletionDate: undefined,
-    };
-    this.keys.set(keyId, key);
-    return key;
+  /** A new key; a multi-region one is the primary of its family, with no replicas yet. */
+  create(description: string, multiRegion = false): LocalKey {
+    const keyId = multiRegion ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID();
+    const family = multiRegion ? { primaryRegion: this.region, replicaRegions: [] } : undefined;
+    return this.add(keyId, randomBytes(32), description, family);
+  }
+
+  /**
+   * ReplicateKey, answered in the primary's region: a replica of the primary `keyRef` (key id or
+   * ARN) in the store of `replicaRegion`, with the same key id and material. Every check runs
+   * before anything is created, so a refused request leaves no half-made replica.
+   */
+  replicate(keyRef: string, replicaRegion: string, description: string): LocalKey {
+    if (!REGION.test(replicaRegion))
+      throw validation(`ReplicaRegion ${replicaRegion} is not valid`);
+    const primary = this.resolveKey(keyRef);
+    const family = primary.multiRegion;
+    if (family === undefined) {
+      throw new KmsException('UnsupportedOperationException', `${primary.arn} is not multi-Region`);
+    }
+    if (family.primaryRegion !== this.region) {
+      throw new KmsException(
+        'UnsupportedOperationException',
+        `${primary.arn} is a replica key; replicate its primary key in ${family.primaryRegion}`,
+      );
+    }
+    if (primary.state === 'PendingDeletion') {
+      throw new KmsException('KMSInvalidStateException', `${primary.arn} is pending deletion`);
+    }
+    if (replicaRegion === this.region) {
+      throw validation('ReplicaRegion must differ from the region of the primary key');
+    }
+    const target = this.partition.store(replicaRegion);
+    if (target === undefined) {
+      throw new KmsException(
+        'UnsupportedOperationException',
+        `No running LocalKms for region ${replicaRegion} in this partition (see LocalKms.start peer)`,
+      );
+    }
+    if (target.keys.has(primary.keyId)) {
+      throw new KmsException(
+        'AlreadyExistsException',
+        `${keyArn(replicaRegion, primary.keyId)} already exists`,
+      );
+    }
+    family.replicaRegions.push(replicaRegion);
+    return target.add(primary.keyId, primary.material, description, family);
   }
 
   createAlias(aliasName: string, targetKeyId: string): void {
@@ -102,6 +166,27 @@ export class KeyStore {
     if (key.state === 'PendingDeletion') {
       throw new KmsException('KMSInvalidStateException', `${key.arn} is pending deletion`);
     }
+  }
+
+  private add(
+    keyId: string,
+    material: Buffer,
+    description: string,
+    multiRegion: MultiRegionFamily | undefined,
+  ): LocalKey {
+    const key: LocalKey = {
+      keyId,
+      region: this.region,
+      arn: keyArn(this.region, keyId),
+      material,
+      creationDate: new Date(),
+      description,
+      multiRegion,
+      state: 'Enabled',
+      deletionDate: undefined,
+    };
+    this.keys.set(keyId, key);
+    return key;
   }
 
   private aliasName(keyRef: string): string | undefined {

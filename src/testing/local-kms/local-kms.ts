@@ -5,8 +5,9 @@ import { ValidationError } from '../../errors';
 import { CallCounter } from './call-counter';
 import { Faults, type FailNextOptions, type FaultScope } from './faults';
 import { KmsException } from './kms-exception';
-import { KeyStore } from './key-store';
+import { KeyStore, REGION } from './key-store';
 import { OPERATIONS } from './operations';
+import { Partition } from './partition';
 import { operationOf, readBody, sendError, sendResult } from './wire';
 
 /**
@@ -14,12 +15,21 @@ import { operationOf, readBody, sendError, sendResult } from './wire';
  *
  * @example
  * ```ts
- * const kms = await LocalKms.start({ region: 'eu-west-1' });
+ * const east = await LocalKms.start({ region: 'us-east-1' });
+ * const west = await LocalKms.start({ region: 'eu-west-1', peer: east });
  * ```
  */
 export interface LocalKmsOptions {
   /** The region in ARNs and in clients from {@link LocalKms.client}; default `us-east-1`. */
   region?: string;
+  /**
+   * Another LocalKms whose partition this one joins. The instances of one partition stand for
+   * the regions of one AWS partition and account: ReplicateKey sent to any of them can create a
+   * replica in any other. Joining through any member joins them all; each region may have one
+   * running instance in a partition (`ValidationError` otherwise). Without a peer, an instance
+   * is a partition of its own. A stopped instance leaves its partition.
+   */
+  peer?: LocalKms;
 }
 
 /**
@@ -42,10 +52,22 @@ export interface LocalKmsClientOptions {
  * unmodified `@aws-sdk/client-kms` runs end to end against it. Symmetric keys only; key states,
  * aliases, encryption contexts and `KeyId` pinning behave as in KMS; request signatures are not
  * checked. Ciphertext blobs use a LocalKms format (AES-256-GCM under per-key random material), not
- * the real one, and are only meaningful to the instance that made them.
+ * the real one, and are only meaningful to the instance that made them, or, for a multi-region
+ * key, to the instances holding its replicas.
  *
- * Answers: CreateKey, DescribeKey, CreateAlias, EnableKey, DisableKey, ScheduleKeyDeletion,
- * CancelKeyDeletion, GenerateDataKey, Encrypt, Decrypt.
+ * Answers: CreateKey (`MultiRegion` included), ReplicateKey, DescribeKey, CreateAlias, EnableKey,
+ * DisableKey, ScheduleKeyDeletion, CancelKeyDeletion, GenerateDataKey, Encrypt, Decrypt.
+ *
+ * **Regions and multi-region keys.** Each instance is one region ({@link LocalKmsOptions.region}).
+ * Instances started with a `peer` form a partition, so ReplicateKey, sent to the primary key's
+ * region as in KMS, creates the replica in the replica region's instance: same `mrk-` key id and
+ * key material, an ARN differing only in region, its own key state, description and aliases.
+ * A ciphertext made under any key of the family decrypts under any other, each in its own
+ * region; a single-region key's ciphertext never decrypts in another instance. DescribeKey
+ * reports `MultiRegion` and `MultiRegionConfiguration` (the primary and every replica) in every
+ * region. The replica is `Enabled` at once, where KMS shows `Creating` for a few seconds, and the
+ * replica region's instance counts no request for it. Not modelled: UpdatePrimaryRegion, and the
+ * `PendingReplicaDeletion` state of a primary whose replicas are being deleted.
  *
  * Test controls count requests ({@link calls}) and inject faults ({@link failNext},
  * {@link setLatency}, {@link resetConnections}). The convenience methods ({@link createKey},
@@ -60,11 +82,16 @@ export interface LocalKmsClientOptions {
  * await client.send(new GenerateDataKeyCommand({ KeyId: 'alias/app', KeySpec: 'AES_256' }));
  * kms.calls('GenerateDataKey'); // 1
  * kms.failNext(1, 'ThrottlingException', { operation: 'Decrypt' });
- * await kms.stop();
+ *
+ * // A second region, and a multi-region key replicated over the wire
+ * const west = await LocalKms.start({ region: 'eu-west-1', peer: kms });
+ * const mrk = await kms.createKey({ multiRegion: true }); // arn:aws:kms:us-east-1:...:key/mrk-...
+ * await client.send(new ReplicateKeyCommand({ KeyId: mrk, ReplicaRegion: 'eu-west-1' }));
+ * // a ciphertext of `mrk` now decrypts through west.client() with KeyId = the eu-west-1 ARN
+ * await Promise.all([kms.stop(), west.stop()]);
  * ```
  */
 export class LocalKms {
-  private readonly store: KeyStore;
   private readonly counter = new CallCounter();
   private readonly faults = new Faults();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -92,35 +119,45 @@ export class LocalKms {
      * ```
      */
     readonly endpoint: string,
-  ) {
-    this.store = new KeyStore(region);
-  }
+    private readonly store: KeyStore,
+  ) {}
 
   /**
-   * Start a LocalKms on a free loopback port.
+   * Start a LocalKms on a free loopback port; with `peer`, as another region of that instance's
+   * partition.
    *
    * @example
    * ```ts
    * const kms = await LocalKms.start({ region: 'eu-west-1' });
+   * const replicaRegion = await LocalKms.start({ region: 'eu-central-1', peer: kms });
    * ```
    */
   static async start(options: LocalKmsOptions = {}): Promise<LocalKms> {
     const region = options.region ?? 'us-east-1';
-    if (!/^[a-z0-9-]+$/.test(region))
+    if (!REGION.test(region))
       throw new ValidationError(`LocalKms: invalid region ${JSON.stringify(region)}`);
+    const store = new KeyStore(region, options.peer?.store.partition ?? new Partition());
+    // Joined before anything is listening: a region taken in the partition fails at once, and
+    // two starts for one region cannot both get in while waiting for their ports.
+    store.partition.join(store);
     const server = createServer();
     // Longer than any test: the SDK's keep-alive agent must never reuse a socket the server has
     // just timed out, which shows up as a random ECONNRESET. stop() closes them all.
     server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      store.partition.leave(store);
+      throw error;
+    }
     const { port } = server.address() as AddressInfo;
-    const kms = new LocalKms(server, region, `http://127.0.0.1:${port}`);
+    const kms = new LocalKms(server, region, `http://127.0.0.1:${port}`, store);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void kms.handle(req, res);
     });
@@ -158,18 +195,40 @@ export class LocalKms {
 
   /**
    * Create an enabled symmetric key (and an alias for it) without a request. Returns the key ARN.
+   * With `multiRegion: true`, the key is the primary of a multi-region key (`mrk-` key id), as
+   * CreateKey with `MultiRegion: true` makes it.
    *
    * @example
    * ```ts
    * const arn = await kms.createKey({ alias: 'alias/users' });
+   * const mrk = await kms.createKey({ multiRegion: true });
    * ```
    */
-  createKey(options: { alias?: string; description?: string } = {}): Promise<string> {
+  createKey(
+    options: { alias?: string; description?: string; multiRegion?: boolean } = {},
+  ): Promise<string> {
     return settled(() => {
-      const key = this.store.create(options.description ?? '');
+      const key = this.store.create(options.description ?? '', options.multiRegion === true);
       if (options.alias !== undefined) this.store.createAlias(options.alias, key.keyId);
       return key.arn;
     });
+  }
+
+  /**
+   * Replicate the multi-region primary key `keyId` (key id or ARN of this instance) to the
+   * instance of `replicaRegion` in this partition, as ReplicateKey would, without a request.
+   * Returns the replica's ARN. Fails with the ReplicateKey exceptions (`name`), such as
+   * `AlreadyExistsException` when the region has a replica already.
+   *
+   * @example
+   * ```ts
+   * const west = await LocalKms.start({ region: 'eu-west-1', peer: kms });
+   * const mrk = await kms.createKey({ multiRegion: true });
+   * const replicaArn = await kms.replicateKey(mrk, 'eu-west-1');
+   * ```
+   */
+  replicateKey(keyId: string, replicaRegion: string, description = ''): Promise<string> {
+    return settled(() => this.store.replicate(keyId, replicaRegion, description).arn);
   }
 
   /**
@@ -308,6 +367,7 @@ export class LocalKms {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.store.partition.leave(this.store);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const client of this.clients.splice(0)) client.destroy();

@@ -7,6 +7,7 @@ import {
   describeKey,
   disableKey,
   enableKey,
+  replicateKey,
   scheduleKeyDeletion,
 } from './key-operations';
 import type { RequestBody } from './request-fields';
@@ -17,6 +18,7 @@ export type Operation = (store: KeyStore, body: RequestBody) => Record<string, u
 /** The operations LocalKms answers, by the name after `TrentService.` in `X-Amz-Target`. */
 export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
   ['CreateKey', createKey],
+  ['ReplicateKey', replicateKey],
   ['DescribeKey', describeKey],
   ['CreateAlias', createAlias],
   ['EnableKey', enableKey],

@@ -24,6 +24,14 @@ export function optionalString(body: RequestBody, field: string): string | undef
   return value;
 }
 
+/** An optional boolean field; `undefined` when absent or null. */
+export function optionalBoolean(body: RequestBody, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw validation(`${field} must be a boolean`);
+  return value;
+}
+
 /** An optional integer field within [min, max]. */
 export function optionalInteger(
   body: RequestBody,
