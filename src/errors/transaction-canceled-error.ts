@@ -1,3 +1,4 @@
+import { keepStoredItems, type StoredItemLoader, storedItemOfAction } from './stored-item-slot';
 import { TheoryDbError } from './theorydb-error';
 
 /**
@@ -91,9 +92,11 @@ export class TransactionCanceledError extends TheoryDbError {
     message: string,
     /** One reason per action, in the order of the actions. */
     readonly reasons: readonly TransactionCancellationReason[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; storedItems?: ReadonlyMap<number, StoredItemLoader> },
   ) {
-    super(message, options);
+    const { storedItems, ...errorOptions } = options ?? {};
+    super(message, errorOptions);
+    keepStoredItems(this, storedItems ?? new Map());
     const failed = reasons.filter((r) => r.code !== 'NONE');
     this.retryable = failed.length > 0 && failed.every((r) => RETRYABLE.has(r.code));
   }
@@ -108,6 +111,32 @@ export class TransactionCanceledError extends TheoryDbError {
    */
   get failures(): readonly TransactionCancellationReason[] {
     return this.reasons.filter((r) => r.code !== 'NONE');
+  }
+
+  /**
+   * The item stored when action `index` (its position in the transaction, as in `reasons`) failed
+   * its condition or `@Version` check, decrypted through the same fail-closed read as `find`, from
+   * the cancelled request's answer (no extra read); `undefined` when no item was stored. Only for
+   * actions added with `returnOnConditionFailure: true` whose reason is `CONDITION_FAILED` or
+   * `VERSION_CONFLICT`; otherwise rejects with `VALIDATION`. A stored value that does not decrypt
+   * rejects with its `EncryptionError`; the error itself is unaffected.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await db.transaction((tx) => {
+   *     tx.save(account, { returnOnConditionFailure: true });
+   *     tx.check(Limit, { id: 'l1' }, (c) => c.gt('remaining', 0));
+   *   });
+   * } catch (err) {
+   *   if (!(err instanceof TransactionCanceledError)) throw err;
+   *   const [failed] = err.failures;
+   *   if (failed?.index === 0) console.log(await err.storedItem<Account>(0));
+   * }
+   * ```
+   */
+  storedItem<E extends object = object>(index: number): Promise<E | undefined> {
+    return storedItemOfAction<E>(this, index);
   }
 
   override toJSON(): Record<string, unknown> {

@@ -2,15 +2,30 @@ import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ConditionInput } from '../expressions/condition-builder';
 import { allOf, ExpressionContext } from '../expressions/expression-context';
 import { renderWriteCondition } from '../expressions/render-write-condition';
+import {
+  conditionFailureKind,
+  needsStoredItemOnFailure,
+  type WriteChecks,
+} from './condition-failure';
+import type { ConditionFailureOptions } from './condition-failure-options';
 import type { RepositoryContext } from './repository-context';
 import { runOperation } from './run-operation';
+import { storedItemReader } from './stored-item';
 
 /** Options of `Repository.delete` (and of `tx.delete` in a transaction). */
-export interface DeleteOptions<T = unknown> {
+export interface DeleteOptions<T = unknown> extends ConditionFailureOptions {
   /** Delete only if the item exists; otherwise fail with `CONDITION_FAILED`. */
   ifExists?: boolean;
   /** Delete only if the stored item meets this condition; otherwise `CONDITION_FAILED`. */
   condition?: ConditionInput<T>;
+}
+
+/** What a delete's condition checks, from its options. */
+export function deleteChecks(options: DeleteOptions<never>): WriteChecks {
+  return {
+    userCondition: options.ifExists === true || options.condition !== undefined,
+    ...(options.returnOnConditionFailure === true ? { returnOnFailure: true } : {}),
+  };
 }
 
 /** The DeleteItem input of a delete, shared with transactions. */
@@ -46,7 +61,26 @@ export async function deleteEntity<T extends object>(
   options: DeleteOptions<T> = {},
 ): Promise<void> {
   const input = prepareDelete(context, key, options);
-  return runOperation(context, 'delete', async () => {
-    await context.client.send(new DeleteItemCommand(input));
-  });
+  const checks = deleteChecks(options);
+  return runOperation(
+    context,
+    'delete',
+    async () => {
+      await context.client.send(
+        new DeleteItemCommand({
+          ...input,
+          ...(needsStoredItemOnFailure(checks)
+            ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
+            : {}),
+        }),
+      );
+    },
+    (error) =>
+      conditionFailureKind(
+        context.metadata,
+        error,
+        checks,
+        storedItemReader(context, 'delete', input.Key),
+      ),
+  );
 }

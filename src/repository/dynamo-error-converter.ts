@@ -1,3 +1,4 @@
+import type { StoredItemLoader } from '../errors/stored-item-slot';
 import {
   ConditionFailedError,
   DynamoDbError,
@@ -11,10 +12,14 @@ export interface DynamoFailureContext {
   readonly operation: string;
   readonly table: string;
   readonly entity: string;
-  /** How a failed condition is reported: a version check or a plain condition. */
-  readonly condition?:
+  /**
+   * How a failed condition is reported: a version check or a plain condition, with the loader of
+   * the stored item when the caller asked for it (`returnOnConditionFailure`).
+   */
+  readonly condition?: (
     | { readonly kind: 'version'; readonly expected: number | undefined }
-    | { readonly kind: 'condition' };
+    | { readonly kind: 'condition' }
+  ) & { readonly storedItem?: StoredItemLoader };
 }
 
 const THROTTLING = new Set([
@@ -53,6 +58,7 @@ export function convertDynamoError(error: unknown, context: DynamoFailureContext
   const name = nameOf(error);
   const where = `${context.operation} on ${context.table} (${context.entity})`;
   if (name === 'ConditionalCheckFailedException') {
+    const storedItem = context.condition?.storedItem;
     if (context.condition?.kind === 'version') {
       const expected = context.condition.expected;
       const detail =
@@ -63,13 +69,12 @@ export function convertDynamoError(error: unknown, context: DynamoFailureContext
         `${where}: version conflict, ${detail}`,
         context.entity,
         expected,
-        {
-          cause: error,
-        },
+        { cause: error, storedItem },
       );
     }
     return new ConditionFailedError(`${where}: the condition was not met`, context.entity, {
       cause: error,
+      storedItem,
     });
   }
   const [code, retryable] = classify(name, error);

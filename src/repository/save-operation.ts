@@ -2,10 +2,12 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   conditionFailureKind,
   needsStoredItemOnFailure,
+  type StoredItemReader,
   type WriteChecks,
 } from './condition-failure';
 import type { RepositoryContext } from './repository-context';
 import { runOperation } from './run-operation';
+import { storedItemReader } from './stored-item';
 import { applyLifecycle, prepareSave, type SaveOptions } from './save-request';
 
 export type { SaveOptions } from './save-request';
@@ -20,12 +22,16 @@ export async function saveEntity<T extends object>(
   options: SaveOptions<T> = {},
 ): Promise<T> {
   let checks: WriteChecks = { userCondition: false };
+  let storedItem: StoredItemReader | undefined;
   return runOperation(
     context,
     'save',
     async (scope) => {
       const request = await prepareSave(context, entity, options, scope);
       checks = request.checks;
+      if (request.put.Item !== undefined) {
+        storedItem = storedItemReader(context, 'save', request.put.Item);
+      }
       await context.client.send(
         new PutItemCommand({
           ...request.put,
@@ -37,6 +43,6 @@ export async function saveEntity<T extends object>(
       applyLifecycle(entity, request);
       return entity;
     },
-    (error) => conditionFailureKind(context.metadata, error, checks),
+    (error) => conditionFailureKind(context.metadata, error, checks, storedItem),
   );
 }

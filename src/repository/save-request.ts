@@ -6,10 +6,11 @@ import { allOf, ExpressionContext } from '../expressions/expression-context';
 import { renderWriteCondition } from '../expressions/render-write-condition';
 import { assertEntityInstance } from '../mapping/entity-instance';
 import type { WriteChecks } from './condition-failure';
+import type { ConditionFailureOptions } from './condition-failure-options';
 import type { RepositoryContext } from './repository-context';
 
 /** Options of `Repository.save` (and of `tx.save` in a transaction). */
-export interface SaveOptions<T = unknown> {
+export interface SaveOptions<T = unknown> extends ConditionFailureOptions {
   /** Write only if no item with this key exists; otherwise fail with `CONDITION_FAILED`. */
   ifNotExists?: boolean;
   /** Write only if the stored item meets this condition; otherwise fail with `CONDITION_FAILED`. */
@@ -76,6 +77,7 @@ export async function prepareSave<T extends object>(
     lifecycle,
     checks: {
       userCondition: hasUserCondition,
+      ...(options.returnOnConditionFailure === true ? { returnOnFailure: true } : {}),
       ...(metadata.version === undefined ? {} : { version: { expected: expectedVersion } }),
     },
   };

@@ -5,7 +5,12 @@ import {
   type TransactionReasonCode,
 } from '../errors';
 import type { EntityMetadata } from '../metadata/entity-metadata';
-import { conditionFailureKind, type WriteChecks } from '../repository/condition-failure';
+import type { StoredItemLoader } from '../errors/stored-item-slot';
+import {
+  conditionFailureKind,
+  type StoredItemReader,
+  type WriteChecks,
+} from '../repository/condition-failure';
 
 /** What one action of a transaction was, to explain its cancellation reason. */
 export interface ActionSite {
@@ -13,6 +18,8 @@ export interface ActionSite {
   readonly action: TransactionActionKind;
   /** What the action's condition checks; an action without a condition checks nothing. */
   readonly checks: WriteChecks;
+  /** Reads the item a failed condition returned, when the action asked for it. */
+  readonly reader?: StoredItemReader;
 }
 
 const CODES: Readonly<Record<string, TransactionReasonCode>> = {
@@ -44,6 +51,7 @@ export function canceledError(
 ): TransactionCanceledError {
   const raw = (error as { CancellationReasons?: unknown }).CancellationReasons;
   const returned: unknown[] = Array.isArray(raw) ? raw : [];
+  const loaders = new Map<number, StoredItemLoader>();
   const reasons = sites.map((site, index): TransactionCancellationReason => {
     const reason = returned[index] as { Code?: unknown; Item?: unknown } | undefined;
     const awsCode = typeof reason?.Code === 'string' ? reason.Code : 'Unknown';
@@ -56,7 +64,8 @@ export function canceledError(
     };
     if (awsCode !== 'ConditionalCheckFailed') return { ...base, code: CODES[awsCode] ?? 'UNKNOWN' };
     // conditionFailureKind reads the returned item and deletes it from `reason`.
-    const kind = conditionFailureKind(site.metadata, reason, site.checks);
+    const kind = conditionFailureKind(site.metadata, reason, site.checks, site.reader);
+    if (kind?.storedItem !== undefined) loaders.set(index, kind.storedItem);
     return kind?.kind === 'version'
       ? { ...base, code: 'VERSION_CONFLICT', expectedVersion: kind.expected }
       : { ...base, code: 'CONDITION_FAILED' };
@@ -71,5 +80,6 @@ export function canceledError(
       : failed.map((r) => `action ${r.index} (${r.action} ${r.entity}): ${r.code}`).join('; ');
   return new TransactionCanceledError(`${operation} canceled: ${summary}`, reasons, {
     cause: error,
+    storedItems: loaders,
   });
 }

@@ -1,5 +1,6 @@
 import type { ConditionCheck, Delete } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../mapping/entity-mapper';
+import type { WriteChecks } from '../repository/condition-failure';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { SaveOptions } from '../repository/save-request';
 import type { CheckedUpdate } from '../update/update-operation';
@@ -20,6 +21,7 @@ export type PendingAction =
       readonly kind: 'delete';
       readonly context: RepositoryContext<object>;
       readonly request: Delete & { Key: Item };
+      readonly checks: WriteChecks;
     }
   | {
       readonly kind: 'update';
@@ -30,4 +32,5 @@ export type PendingAction =
       readonly kind: 'check';
       readonly context: RepositoryContext<object>;
       readonly request: ConditionCheck & { Key: Item };
+      readonly checks: WriteChecks;
     };

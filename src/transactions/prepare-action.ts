@@ -1,7 +1,8 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { DataKeyScope } from '../crypto/data-key-scope';
 import type { Item } from '../mapping/entity-mapper';
-import { needsStoredItemOnFailure } from '../repository/condition-failure';
+import { needsStoredItemOnFailure, type WriteChecks } from '../repository/condition-failure';
+import { storedItemReader } from '../repository/stored-item';
 import { prepareSave, type SaveRequest } from '../repository/save-request';
 import { prepareUpdate } from '../update/update-operation';
 import type { ActionSite } from './cancellation-reasons';
@@ -26,6 +27,11 @@ export async function prepareAction(
   scope: DataKeyScope | undefined,
 ): Promise<PreparedAction> {
   const { metadata } = action.context;
+  // Only for actions whose options asked for the stored item on failure.
+  const readerOf = (checks: WriteChecks) =>
+    checks.returnOnFailure === true
+      ? storedItemReader(action.context, 'transaction', keyOfAction(action))
+      : undefined;
   switch (action.kind) {
     case 'save': {
       const request = await prepareSave(action.context, action.entity, action.options, scope);
@@ -37,7 +43,12 @@ export async function prepareAction(
             ...(stored ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
           },
         },
-        site: { metadata, action: 'save', checks: request.checks },
+        site: {
+          metadata,
+          action: 'save',
+          checks: request.checks,
+          reader: readerOf(request.checks),
+        },
         saved: { entity: action.entity, request },
       };
     }
@@ -45,24 +56,36 @@ export async function prepareAction(
       const update = await prepareUpdate(action.context, action.checked, scope);
       return {
         item: { Update: update },
-        site: { metadata, action: 'update', checks: action.checked.checks },
+        site: {
+          metadata,
+          action: 'update',
+          checks: action.checked.checks,
+          reader: readerOf(action.checked.checks),
+        },
       };
     }
     case 'delete':
       return {
-        item: { Delete: action.request },
+        item: { Delete: { ...action.request, ...storedOnFailure(action.checks) } },
         site: {
           metadata,
           action: 'delete',
-          checks: { userCondition: action.request.ConditionExpression !== undefined },
+          checks: action.checks,
+          reader: readerOf(action.checks),
         },
       };
     case 'check':
       return {
-        item: { ConditionCheck: action.request },
-        site: { metadata, action: 'check', checks: { userCondition: true } },
+        item: { ConditionCheck: { ...action.request, ...storedOnFailure(action.checks) } },
+        site: { metadata, action: 'check', checks: action.checks, reader: readerOf(action.checks) },
       };
   }
+}
+
+function storedOnFailure(checks: WriteChecks) {
+  return needsStoredItemOnFailure(checks)
+    ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }
+    : {};
 }
 
 /**

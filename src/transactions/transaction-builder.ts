@@ -6,7 +6,8 @@ import { renderWriteCondition } from '../expressions/render-write-condition';
 import { describeType } from '../mapping/attribute-codec';
 import { assertEntityInstance } from '../mapping/entity-instance';
 import type { Constructor } from '../metadata/declarations';
-import { type DeleteOptions, prepareDelete } from '../repository/delete-operation';
+import type { ConditionFailureOptions } from '../repository/condition-failure-options';
+import { deleteChecks, type DeleteOptions, prepareDelete } from '../repository/delete-operation';
 import type { EntityKey } from '../repository/entity-key';
 import { printedSummary } from '../repository/printed-summary';
 import type { SaveOptions } from '../repository/save-request';
@@ -93,7 +94,7 @@ export class TransactionBuilder {
     const state = this.open('delete');
     const context = state.contextOf(target);
     const request = prepareDelete(context, key, options);
-    state.actions.push({ kind: 'delete', context, request });
+    state.actions.push({ kind: 'delete', context, request, checks: deleteChecks(options) });
     return this;
   }
 
@@ -124,7 +125,9 @@ export class TransactionBuilder {
 
   /**
    * Requires the item with this key to meet a condition, without changing it (ConditionCheck).
-   * On encrypted properties only `exists` and `notExists` are allowed.
+   * On encrypted properties only `exists` and `notExists` are allowed. With
+   * `returnOnConditionFailure`, a failed check offers the stored item through the
+   * `TransactionCanceledError`'s `storedItem(index)`.
    *
    * @example
    * ```ts
@@ -138,6 +141,7 @@ export class TransactionBuilder {
     target: Constructor<E>,
     key: EntityKey<E>,
     condition: ConditionInput<E>,
+    options: ConditionFailureOptions = {},
   ): this {
     const state = this.open('check');
     const context = state.contextOf(target);
@@ -159,6 +163,10 @@ export class TransactionBuilder {
         Key,
         ConditionExpression: rendered,
         ...expressions.attributes(),
+      },
+      checks: {
+        userCondition: true,
+        ...(options.returnOnConditionFailure === true ? { returnOnFailure: true } : {}),
       },
     });
     return this;

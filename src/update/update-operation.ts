@@ -14,6 +14,7 @@ import { loadItems } from '../repository/load-items';
 import { assertReturnedKey, exactKeyCheck } from '../repository/returned-key-check';
 import type { RepositoryContext } from '../repository/repository-context';
 import { runOperation } from '../repository/run-operation';
+import { storedItemReader } from '../repository/stored-item';
 import { timestampAs, versionOf } from '../repository/save-request';
 import type { UpdateAction } from './render-update';
 import { renderUpdate } from './render-update';
@@ -68,7 +69,11 @@ export function checkUpdate<T extends object>(
     plan,
     condition,
     // The existence check counts as a caller's condition: its failure is CONDITION_FAILED.
-    checks: { userCondition: true, ...(expected === undefined ? {} : { version: { expected } }) },
+    checks: {
+      userCondition: true,
+      ...(expected === undefined ? {} : { version: { expected } }),
+      ...(options.returnOnConditionFailure === true ? { returnOnFailure: true } : {}),
+    },
   };
 }
 
@@ -180,6 +185,12 @@ export async function updateEntity<T extends object>(
       const [entity] = await loadItems(context, [output.Attributes], scope);
       return entity;
     },
-    (error) => conditionFailureKind(context.metadata, error, checked.checks),
+    (error) =>
+      conditionFailureKind(
+        context.metadata,
+        error,
+        checked.checks,
+        storedItemReader(context, 'update', checked.keyItem),
+      ),
   );
 }

@@ -5,6 +5,7 @@ import { PathResolver } from '../expressions/path-resolver';
 import { describeType } from '../mapping/attribute-codec';
 import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metadata';
 import type { UpdateAction } from './render-update';
+import type { ConditionFailureOptions } from '../repository/condition-failure-options';
 
 type DataProperties<T> = {
   [K in keyof T & string]: T[K] extends (...args: never[]) => unknown ? never : K;
@@ -61,7 +62,7 @@ export interface UpdateChanges<T> {
  * };
  * ```
  */
-export interface TransactionUpdateOptions<T> {
+export interface TransactionUpdateOptions<T> extends ConditionFailureOptions {
   /** Update only if the stored item meets this condition; otherwise `CONDITION_FAILED`. */
   condition?: ConditionInput<T>;
   /**
