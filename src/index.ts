@@ -25,6 +25,7 @@ export type { SaveOptions } from './repository/save-operation';
 export type { FindOptions } from './repository/find-operation';
 export type { DeleteOptions } from './repository/delete-operation';
 export type { ConditionFailureOptions } from './repository/condition-failure-options';
+export type { RequestOptions } from './repository/request-options';
 export type { KmsOptions } from './repository/kms-options';
 export { DATA_KEY_CACHE_CAPS } from './crypto/data-key-cache-caps';
 export type { TheoryDbLogger } from './repository/logger';

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors';
 import { assertEntityInstance } from '../mapping/entity-instance';
 import type { RepositoryContext } from '../repository/repository-context';
+import type { RequestOptions } from '../repository/request-options';
 import { runOperation } from '../repository/run-operation';
 import { applyLifecycle, prepareSave, type SaveRequest } from '../repository/save-request';
 import { atPosition, checkedInput, type InputSite, refuseDuplicateKeys } from './batch-input';
@@ -23,6 +24,7 @@ interface SaveUnit<T> extends WriteUnit<T> {
 export async function batchSaveEntities<T extends object>(
   context: RepositoryContext<T>,
   entities: readonly T[],
+  options: RequestOptions = {},
 ): Promise<T[]> {
   const { metadata } = context;
   const site: InputSite = {
@@ -30,37 +32,48 @@ export async function batchSaveEntities<T extends object>(
     operation: 'batchSave',
     input: 'entities',
   };
-  return runOperation(context, 'batchSave', async (scope) => {
-    const input = checkedInput(entities, site) as readonly T[];
-    refuseVersioned(context);
-    const keys = input.map((entity, index) =>
-      atPosition(site, index, () => checkedKey(context, entity)),
-    );
-    refuseDuplicateKeys(keys, site);
-    if (input.length === 0) return [];
-    const now = context.now();
-    const batchContext: RepositoryContext<T> = { ...context, now: () => now };
-    const requests = await Promise.all(
-      input.map((entity) => prepareSave(batchContext, entity, {}, scope)),
-    );
-    const units = requests.map((save, position): SaveUnit<T> => {
-      if (save.put.ConditionExpression !== undefined || save.put.Item === undefined) {
-        // BatchWriteItem would drop the condition silently; refuse rather than write unchecked.
-        throw new Error('theorydb internal error: a batch put came with a condition');
-      }
-      return {
-        position,
-        key: itemKey(metadata, save.put.Item),
-        request: { PutRequest: { Item: save.put.Item } },
-        source: input[position],
-        save,
-      };
-    });
-    await writeBatch(context, 'batchSave', units, (acknowledged) => {
-      for (const unit of acknowledged) applyLifecycle(unit.source, unit.save);
-    });
-    return [...input];
-  });
+  return runOperation(
+    context,
+    'batchSave',
+    async (scope) => {
+      const input = checkedInput(entities, site) as readonly T[];
+      refuseVersioned(context);
+      const keys = input.map((entity, index) =>
+        atPosition(site, index, () => checkedKey(context, entity)),
+      );
+      refuseDuplicateKeys(keys, site);
+      if (input.length === 0) return [];
+      const now = context.now();
+      const batchContext: RepositoryContext<T> = { ...context, now: () => now };
+      const requests = await Promise.all(
+        input.map((entity) => prepareSave(batchContext, entity, {}, scope)),
+      );
+      const units = requests.map((save, position): SaveUnit<T> => {
+        if (save.put.ConditionExpression !== undefined || save.put.Item === undefined) {
+          // BatchWriteItem would drop the condition silently; refuse rather than write unchecked.
+          throw new Error('theorydb internal error: a batch put came with a condition');
+        }
+        return {
+          position,
+          key: itemKey(metadata, save.put.Item),
+          request: { PutRequest: { Item: save.put.Item } },
+          source: input[position],
+          save,
+        };
+      });
+      await writeBatch(
+        context,
+        'batchSave',
+        units,
+        (acknowledged) => {
+          for (const unit of acknowledged) applyLifecycle(unit.source, unit.save);
+        },
+        options.abortSignal,
+      );
+      return [...input];
+    },
+    { abortSignal: options.abortSignal },
+  );
 }
 
 function refuseVersioned<T extends object>(context: RepositoryContext<T>): void {

@@ -1,6 +1,7 @@
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { convertDynamoError } from '../repository/dynamo-error-converter';
 import type { RepositoryContext } from '../repository/repository-context';
+import { sendOptions } from '../repository/request-options';
 import { returnedBatchKey, unrequestedKey } from '../repository/returned-key-check';
 import { CHUNK_CONCURRENCY, MAX_WRITE_REQUESTS } from './batch-limits';
 import { chunk } from './chunk';
@@ -30,6 +31,7 @@ export async function writeBatch<T extends object, U extends WriteUnit<unknown>>
   operation: 'batchSave' | 'batchDelete',
   units: readonly U[],
   acknowledged?: (units: readonly U[]) => void,
+  abortSignal?: AbortSignal,
 ): Promise<void> {
   const { metadata, client, batchRetry } = context;
   const table = metadata.table;
@@ -37,6 +39,7 @@ export async function writeBatch<T extends object, U extends WriteUnit<unknown>>
   const send = async (pending: readonly U[]): Promise<U[]> => {
     const output = await client.send(
       new BatchWriteItemCommand({ RequestItems: { [table]: pending.map((unit) => unit.request) } }),
+      sendOptions(abortSignal),
     );
     const byKey = new Map(pending.map((unit) => [unit.key, unit]));
     return (output.UnprocessedItems?.[table] ?? []).map((request) => {

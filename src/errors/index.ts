@@ -15,3 +15,4 @@ export {
 export { InvalidCursorError } from './invalid-cursor-error';
 export { BatchIncompleteError, type BatchOperation } from './batch-incomplete-error';
 export { ResponseMismatchError } from './response-mismatch-error';
+export { AbortedError } from './aborted-error';

@@ -36,6 +36,8 @@ export interface ReadPlan {
   readonly segments: SegmentPlan | undefined;
   readonly limit: number | undefined;
   readonly pageSize: number | undefined;
+  /** The caller's signal (`abortSignal()` of the builder), for every request of the read. */
+  readonly abortSignal: AbortSignal | undefined;
 }
 
 /**
@@ -85,6 +87,7 @@ export function compileRead(metadata: EntityMetadata, cursorKey: Buffer, spec: R
     segments: spec.segments,
     limit: spec.limit,
     pageSize: spec.pageSize,
+    abortSignal: spec.abortSignal,
     cursor: {
       secret: cursorKey,
       entity: metadata.className,

@@ -11,6 +11,7 @@ import { assertReturnedKeys } from '../repository/returned-key-check';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { ReadPlan } from './compile-read';
 import { trimToProjection } from './projection';
+import { sendOptions } from '../repository/request-options';
 
 /** Where one request starts, how much it reads, and what may cancel it. */
 export interface PagePosition {
@@ -41,6 +42,15 @@ export interface LoadedPage<R> {
   readonly lastKey: Item | undefined;
 }
 
+/** The caller's signal and the pool's (a parallel scan stopping early): either aborts. */
+function joinSignals(
+  caller: AbortSignal | undefined,
+  pool: AbortSignal | undefined,
+): AbortSignal | undefined {
+  if (caller === undefined || pool === undefined) return caller ?? pool;
+  return AbortSignal.any([caller, pool]);
+}
+
 /** Sends one Query or Scan request of `plan` at `position`; `count` asks for the count only. */
 export async function fetchPage<T extends object>(
   context: RepositoryContext<T>,
@@ -56,8 +66,7 @@ export async function fetchPage<T extends object>(
       ? {}
       : { Segment: position.segment, TotalSegments: plan.segments.total }),
   };
-  const options =
-    position.abortSignal === undefined ? undefined : { abortSignal: position.abortSignal };
+  const options = sendOptions(joinSignals(plan.abortSignal, position.abortSignal));
   const output =
     plan.operation === 'query'
       ? await context.client.send(new QueryCommand(input as QueryCommandInput), options)
@@ -95,5 +104,6 @@ export async function readPage<T extends object, R>(
   const raw = await fetchPage(context, plan, position);
   // An answer can win the race with an abort; nobody will read it, so no key is unwrapped for it.
   position.abortSignal?.throwIfAborted();
+  sendOptions(plan.abortSignal);
   return { items: await loadPage<T, R>(context, plan, raw.items, scope), lastKey: raw.lastKey };
 }

@@ -1,5 +1,6 @@
 import type { Item } from '../mapping/entity-mapper';
 import type { RepositoryContext } from '../repository/repository-context';
+import { throwIfAborted } from '../repository/request-options';
 import { runOperation } from '../repository/run-operation';
 import { compileRead, type ReadPlan } from './compile-read';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -126,20 +127,30 @@ export async function* segmentedItems<T extends object, R>(
   const segments = requireSegments(plan);
   let remaining = plan.limit ?? Infinity;
   const read: SegmentRead<LoadedPage<R>> = (segment, startKey, abortSignal) =>
-    runOperation(context, 'scan', (scope) =>
-      unlessAborted(
-        abortSignal,
-        readPage<T, R>(
-          context,
-          plan,
-          { segment, startKey, limit: requestLimit(plan.pageSize, remaining), abortSignal },
-          scope,
+    runOperation(
+      context,
+      'scan',
+      (scope) =>
+        unlessAborted(
+          abortSignal,
+          readPage<T, R>(
+            context,
+            plan,
+            { segment, startKey, limit: requestLimit(plan.pageSize, remaining), abortSignal },
+            scope,
+          ),
+          { items: [], lastKey: undefined },
         ),
-        { items: [], lastKey: undefined },
-      ),
+      { abortSignal: plan.abortSignal },
     );
+  const where = {
+    operation: 'scan',
+    table: context.metadata.table,
+    entity: context.metadata.entityName,
+  };
   for await (const page of segmentPool<LoadedPage<R>>(segments, read, () => remaining <= 0)) {
     for (const item of page.items) {
+      throwIfAborted(plan.abortSignal, where);
       yield item;
       remaining -= 1;
       if (remaining === 0) return;
@@ -155,21 +166,26 @@ export async function segmentedCount<T extends object>(
   const plan = compileRead(context.metadata, context.cursorKey, spec);
   const segments = requireSegments(plan);
   const limit = plan.limit ?? Infinity;
-  return runOperation(context, 'scanCount', async () => {
-    let total = 0;
-    // No unlessAborted here: the pool swallows the aborts, and the operation is the whole count.
-    const read: SegmentRead<RawPage> = (segment, startKey, abortSignal) =>
-      fetchPage(
-        context,
-        plan,
-        { segment, startKey, limit: requestLimit(plan.pageSize, limit - total), abortSignal },
-        true,
-      );
-    for await (const page of segmentPool(segments, read, () => total >= limit)) {
-      total += page.count;
-    }
-    return Math.min(total, limit);
-  });
+  return runOperation(
+    context,
+    'scanCount',
+    async () => {
+      let total = 0;
+      // No unlessAborted here: the pool swallows the aborts, and the operation is the whole count.
+      const read: SegmentRead<RawPage> = (segment, startKey, abortSignal) =>
+        fetchPage(
+          context,
+          plan,
+          { segment, startKey, limit: requestLimit(plan.pageSize, limit - total), abortSignal },
+          true,
+        );
+      for await (const page of segmentPool(segments, read, () => total >= limit)) {
+        total += page.count;
+      }
+      return Math.min(total, limit);
+    },
+    { abortSignal: plan.abortSignal },
+  );
 }
 
 /**
@@ -186,41 +202,46 @@ export async function segmentedPage<T extends object, R>(
   const plan = compileRead(context.metadata, context.cursorKey, spec);
   const size = pageSize(options, context.metadata.className) ?? plan.pageSize;
   const segments = requireSegments(plan);
-  return runOperation(context, 'scan', async (scope) => {
-    let next = 0;
-    let waiting: { segment: number; key: Item }[] = [];
-    if (options.cursor !== undefined) {
-      const position = decodeCursor(plan.cursor, options.cursor);
-      if (position.kind !== 'segments') throw new Error('theorydb internal error: cursor kind');
-      next = position.next;
-      waiting = [...position.active];
-    }
-    const batch: SegmentCursor[] = waiting.splice(0, segments.concurrency);
-    while (batch.length < segments.concurrency && next < segments.total) {
-      batch.push({ segment: next, key: undefined });
-      next += 1;
-    }
-    const raw = await allOrAbort(
-      batch.map(
-        ({ segment, key }) =>
-          (abortSignal: AbortSignal) =>
-            fetchPage(context, plan, { segment, startKey: key, limit: size, abortSignal }),
-      ),
-    );
-    const items = await loadPage<T, R>(
-      context,
-      plan,
-      raw.flatMap((page) => page.items),
-      scope,
-    );
-    const active = [...waiting];
-    batch.forEach(({ segment }, i) => {
-      const key = raw[i].lastKey;
-      if (key !== undefined) active.push({ segment, key });
-    });
-    if (active.length === 0 && next >= segments.total) return { items };
-    return { items, cursor: encodeCursor(plan.cursor, { kind: 'segments', next, active }) };
-  });
+  return runOperation(
+    context,
+    'scan',
+    async (scope) => {
+      let next = 0;
+      let waiting: { segment: number; key: Item }[] = [];
+      if (options.cursor !== undefined) {
+        const position = decodeCursor(plan.cursor, options.cursor);
+        if (position.kind !== 'segments') throw new Error('theorydb internal error: cursor kind');
+        next = position.next;
+        waiting = [...position.active];
+      }
+      const batch: SegmentCursor[] = waiting.splice(0, segments.concurrency);
+      while (batch.length < segments.concurrency && next < segments.total) {
+        batch.push({ segment: next, key: undefined });
+        next += 1;
+      }
+      const raw = await allOrAbort(
+        batch.map(
+          ({ segment, key }) =>
+            (abortSignal: AbortSignal) =>
+              fetchPage(context, plan, { segment, startKey: key, limit: size, abortSignal }),
+        ),
+      );
+      const items = await loadPage<T, R>(
+        context,
+        plan,
+        raw.flatMap((page) => page.items),
+        scope,
+      );
+      const active = [...waiting];
+      batch.forEach(({ segment }, i) => {
+        const key = raw[i].lastKey;
+        if (key !== undefined) active.push({ segment, key });
+      });
+      if (active.length === 0 && next >= segments.total) return { items };
+      return { items, cursor: encodeCursor(plan.cursor, { kind: 'segments', next, active }) };
+    },
+    { abortSignal: plan.abortSignal },
+  );
 }
 
 function requireSegments(plan: ReadPlan): SegmentPlan {

@@ -1,4 +1,5 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
+import { ValidationError } from '../errors';
 import { type ConditionInput, toCondition } from '../expressions/condition-builder';
 import { printedSummary } from '../repository/printed-summary';
 import { registeredContext } from '../repository/context-registry';
@@ -112,6 +113,28 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
       throw consistentOnGlobalIndex(context.metadata, spec.index.name);
     }
     return this.derive(withSpec(spec, { consistent: true }));
+  }
+
+  /**
+   * Cancels the read: every request of `page()`, `all()`, `count()` and iteration is sent with
+   * `signal` (passed to the SDK), none is sent once it is aborted, and the read then rejects (or
+   * the iteration throws) `AbortedError` (`ABORTED`), never a partial result. KMS requests of a
+   * page are not cancelled; the page stops once they answer.
+   *
+   * @example
+   * ```ts
+   * const orders = await repo.query({ customerId: 'c1' }).abortSignal(AbortSignal.timeout(5_000)).all();
+   * ```
+   */
+  abortSignal(signal: AbortSignal): this {
+    const { context, spec } = readState(this);
+    if (!(signal instanceof AbortSignal)) {
+      throw new ValidationError(
+        `${context.metadata.className}: abortSignal() expects an AbortSignal`,
+        context.metadata.className,
+      );
+    }
+    return this.derive(withSpec(spec, { abortSignal: signal }));
   }
 
   /**

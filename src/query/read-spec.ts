@@ -29,6 +29,8 @@ export interface ReadSpec {
   readonly consistent: boolean;
   readonly projection: Projection | undefined;
   readonly segments: SegmentPlan | undefined;
+  /** Cancels the read's requests (see `ReadBuilder.abortSignal`). */
+  readonly abortSignal: AbortSignal | undefined;
 }
 
 /** The spec of a fresh `repo.query(partition)` or `repo.scan()`. */
@@ -45,6 +47,7 @@ export function initialSpec(operation: 'query' | 'scan', partition?: unknown): R
     consistent: false,
     projection: undefined,
     segments: undefined,
+    abortSignal: undefined,
   });
 }
 

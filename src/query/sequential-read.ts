@@ -1,5 +1,6 @@
 import type { Item } from '../mapping/entity-mapper';
 import type { RepositoryContext } from '../repository/repository-context';
+import { throwIfAborted } from '../repository/request-options';
 import { runOperation } from '../repository/run-operation';
 import { compileRead } from './compile-read';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -20,21 +21,26 @@ export async function sequentialPage<T extends object, R>(
   const { metadata } = context;
   const plan = compileRead(metadata, context.cursorKey, spec);
   const size = pageSize(options, metadata.className) ?? plan.pageSize;
-  return runOperation(context, spec.operation, async (scope) => {
-    let startKey: Item | undefined;
-    if (options.cursor !== undefined) {
-      const position = decodeCursor(plan.cursor, options.cursor);
-      if (position.kind !== 'key') throw new Error('theorydb internal error: cursor kind');
-      startKey = position.key;
-    }
-    const page = await readPage<T, R>(context, plan, { startKey, limit: size }, scope);
-    return page.lastKey === undefined
-      ? { items: page.items }
-      : {
-          items: page.items,
-          cursor: encodeCursor(plan.cursor, { kind: 'key', key: page.lastKey }),
-        };
-  });
+  return runOperation(
+    context,
+    spec.operation,
+    async (scope) => {
+      let startKey: Item | undefined;
+      if (options.cursor !== undefined) {
+        const position = decodeCursor(plan.cursor, options.cursor);
+        if (position.kind !== 'key') throw new Error('theorydb internal error: cursor kind');
+        startKey = position.key;
+      }
+      const page = await readPage<T, R>(context, plan, { startKey, limit: size }, scope);
+      return page.lastKey === undefined
+        ? { items: page.items }
+        : {
+            items: page.items,
+            cursor: encodeCursor(plan.cursor, { kind: 'key', key: page.lastKey }),
+          };
+    },
+    { abortSignal: plan.abortSignal },
+  );
 }
 
 /**
@@ -48,12 +54,21 @@ export async function* sequentialItems<T extends object, R>(
   const plan = compileRead(context.metadata, context.cursorKey, spec);
   let remaining = plan.limit ?? Infinity;
   let startKey: Item | undefined;
+  const where = {
+    operation: spec.operation,
+    table: context.metadata.table,
+    entity: context.metadata.entityName,
+  };
   do {
     const position = { startKey, limit: requestLimit(plan.pageSize, remaining) };
-    const page = await runOperation(context, spec.operation, (scope) =>
-      readPage<T, R>(context, plan, position, scope),
+    const page = await runOperation(
+      context,
+      spec.operation,
+      (scope) => readPage<T, R>(context, plan, position, scope),
+      { abortSignal: plan.abortSignal },
     );
     for (const item of page.items) {
+      throwIfAborted(plan.abortSignal, where);
       yield item;
       remaining -= 1;
       if (remaining === 0) return;
@@ -69,17 +84,22 @@ export async function sequentialCount<T extends object>(
 ): Promise<number> {
   const plan = compileRead(context.metadata, context.cursorKey, spec);
   const limit = plan.limit ?? Infinity;
-  return runOperation(context, `${spec.operation}Count`, async () => {
-    let total = 0;
-    let startKey: Item | undefined;
-    do {
-      const position = { startKey, limit: requestLimit(plan.pageSize, limit - total) };
-      const page = await fetchPage(context, plan, position, true);
-      total += page.count;
-      startKey = page.lastKey;
-    } while (startKey !== undefined && total < limit);
-    return Math.min(total, limit);
-  });
+  return runOperation(
+    context,
+    `${spec.operation}Count`,
+    async () => {
+      let total = 0;
+      let startKey: Item | undefined;
+      do {
+        const position = { startKey, limit: requestLimit(plan.pageSize, limit - total) };
+        const page = await fetchPage(context, plan, position, true);
+        total += page.count;
+        startKey = page.lastKey;
+      } while (startKey !== undefined && total < limit);
+      return Math.min(total, limit);
+    },
+    { abortSignal: plan.abortSignal },
+  );
 }
 
 /**

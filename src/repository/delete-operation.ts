@@ -9,6 +9,7 @@ import {
 } from './condition-failure';
 import type { ConditionFailureOptions } from './condition-failure-options';
 import type { RepositoryContext } from './repository-context';
+import { type RequestOptions, sendOptions } from './request-options';
 import { runOperation } from './run-operation';
 import { storedItemReader } from './stored-item';
 
@@ -58,7 +59,7 @@ export function prepareDelete<T extends object>(
 export async function deleteEntity<T extends object>(
   context: RepositoryContext<T>,
   key: unknown,
-  options: DeleteOptions<T> = {},
+  options: DeleteOptions<T> & RequestOptions = {},
 ): Promise<void> {
   const input = prepareDelete(context, key, options);
   const checks = deleteChecks(options);
@@ -73,14 +74,18 @@ export async function deleteEntity<T extends object>(
             ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
             : {}),
         }),
+        sendOptions(options.abortSignal),
       );
     },
-    (error) =>
-      conditionFailureKind(
-        context.metadata,
-        error,
-        checks,
-        storedItemReader(context, 'delete', input.Key),
-      ),
+    {
+      conditionKind: (error) =>
+        conditionFailureKind(
+          context.metadata,
+          error,
+          checks,
+          storedItemReader(context, 'delete', input.Key),
+        ),
+      abortSignal: options.abortSignal,
+    },
   );
 }

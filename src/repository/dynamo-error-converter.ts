@@ -1,4 +1,5 @@
 import type { StoredItemLoader } from '../errors/stored-item-slot';
+import { abortedError } from './request-options';
 import {
   ConditionFailedError,
   DynamoDbError,
@@ -33,7 +34,6 @@ const UNAVAILABLE = new Set([
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'TimeoutError',
-  'AbortError',
   'RequestTimeout',
   'RequestTimeoutException',
 ]);
@@ -77,6 +77,8 @@ export function convertDynamoError(error: unknown, context: DynamoFailureContext
       storedItem,
     });
   }
+  // The SDK abandoned the request because the call's abortSignal fired: never retried.
+  if (name === 'AbortError') return abortedError(context);
   const [code, retryable] = classify(name, error);
   return new DynamoDbError(code, `${where} failed: ${name}`, name, retryable, { cause: error });
 }

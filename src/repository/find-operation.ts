@@ -2,10 +2,11 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { loadItems } from './load-items';
 import { assertReturnedKey, exactKeyCheck } from './returned-key-check';
 import type { RepositoryContext } from './repository-context';
+import { type RequestOptions, sendOptions } from './request-options';
 import { runOperation } from './run-operation';
 
 /** Options of `Repository.find` and `Repository.get`. */
-export interface FindOptions {
+export interface FindOptions extends RequestOptions {
   /** A strongly consistent read. Default: eventually consistent, as DynamoDB's default. */
   consistent?: boolean;
 }
@@ -21,17 +22,23 @@ export async function findEntity<T extends object>(
 ): Promise<T | undefined> {
   const { metadata, mapper } = context;
   const keyItem = mapper.key(key);
-  return runOperation(context, 'find', async (scope) => {
-    const output = await context.client.send(
-      new GetItemCommand({
-        TableName: metadata.table,
-        Key: keyItem,
-        ...(options.consistent === true ? { ConsistentRead: true } : {}),
-      }),
-    );
-    if (output.Item === undefined) return undefined;
-    assertReturnedKey(exactKeyCheck(metadata, 'find', keyItem), output.Item);
-    const [entity] = await loadItems(context, [output.Item], scope);
-    return entity;
-  });
+  return runOperation(
+    context,
+    'find',
+    async (scope) => {
+      const output = await context.client.send(
+        new GetItemCommand({
+          TableName: metadata.table,
+          Key: keyItem,
+          ...(options.consistent === true ? { ConsistentRead: true } : {}),
+        }),
+        sendOptions(options.abortSignal),
+      );
+      if (output.Item === undefined) return undefined;
+      assertReturnedKey(exactKeyCheck(metadata, 'find', keyItem), output.Item);
+      const [entity] = await loadItems(context, [output.Item], scope);
+      return entity;
+    },
+    { abortSignal: options.abortSignal },
+  );
 }

@@ -8,6 +8,7 @@ import { deleteEntity, type DeleteOptions } from './delete-operation';
 import type { EntityKey } from './entity-key';
 import { findEntity, type FindOptions } from './find-operation';
 import type { RepositoryContext } from './repository-context';
+import type { RequestOptions } from './request-options';
 import { registeredContext } from './context-registry';
 import { printedSummary } from './printed-summary';
 import { saveEntity, type SaveOptions } from './save-operation';
@@ -52,14 +53,17 @@ export class Repository<T extends object> {
    * Writes the entity (PutItem), maintaining `@Version`, `@CreatedAt` and `@UpdatedAt`; the
    * instance gets its new version and timestamps once the write succeeded, and is returned.
    * Fails with `VERSION_CONFLICT` when a versioned entity is stale, and with `CONDITION_FAILED`
-   * when `ifNotExists` finds an item.
+   * when `ifNotExists` finds an item; with `returnOnConditionFailure`, the error's
+   * `storedItem()` gives the item that was there. Every call that sends requests takes an
+   * `abortSignal` (`ABORTED`).
    *
    * @example
    * ```ts
    * await users.save(user, { ifNotExists: true });
+   * await users.save(user, { abortSignal: AbortSignal.timeout(2_000) });
    * ```
    */
-  save(entity: T, options?: SaveOptions<T>): Promise<T> {
+  save(entity: T, options?: SaveOptions<T> & RequestOptions): Promise<T> {
     return saveEntity(this.#context, entity, options);
   }
 
@@ -102,7 +106,7 @@ export class Repository<T extends object> {
    * await users.delete({ id: 'u1' }, { ifExists: true });
    * ```
    */
-  delete(key: EntityKey<T>, options?: DeleteOptions<T>): Promise<void> {
+  delete(key: EntityKey<T>, options?: DeleteOptions<T> & RequestOptions): Promise<void> {
     return deleteEntity(this.#context, key, options);
   }
 
@@ -245,8 +249,8 @@ export class Repository<T extends object> {
    * await users.batchSave(rows.map((row) => Object.assign(new User(), row)));
    * ```
    */
-  batchSave(entities: readonly T[]): Promise<T[]> {
-    return batchSaveEntities(this.#context, entities);
+  batchSave(entities: readonly T[], options?: RequestOptions): Promise<T[]> {
+    return batchSaveEntities(this.#context, entities, options);
   }
 
   /**
@@ -260,8 +264,8 @@ export class Repository<T extends object> {
    * await users.batchDelete([{ id: 'u1' }, { id: 'u2' }]);
    * ```
    */
-  batchDelete(keys: readonly EntityKey<T>[]): Promise<void> {
-    return batchDeleteKeys(this.#context, keys);
+  batchDelete(keys: readonly EntityKey<T>[], options?: RequestOptions): Promise<void> {
+    return batchDeleteKeys(this.#context, keys, options);
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   type WriteChecks,
 } from './condition-failure';
 import type { RepositoryContext } from './repository-context';
+import { type RequestOptions, sendOptions } from './request-options';
 import { runOperation } from './run-operation';
 import { storedItemReader } from './stored-item';
 import { applyLifecycle, prepareSave, type SaveOptions } from './save-request';
@@ -19,7 +20,7 @@ export type { SaveOptions } from './save-request';
 export async function saveEntity<T extends object>(
   context: RepositoryContext<T>,
   entity: T,
-  options: SaveOptions<T> = {},
+  options: SaveOptions<T> & RequestOptions = {},
 ): Promise<T> {
   let checks: WriteChecks = { userCondition: false };
   let storedItem: StoredItemReader | undefined;
@@ -39,10 +40,14 @@ export async function saveEntity<T extends object>(
             ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
             : {}),
         }),
+        sendOptions(options.abortSignal),
       );
       applyLifecycle(entity, request);
       return entity;
     },
-    (error) => conditionFailureKind(context.metadata, error, checks, storedItem),
+    {
+      conditionKind: (error) => conditionFailureKind(context.metadata, error, checks, storedItem),
+      abortSignal: options.abortSignal,
+    },
   );
 }

@@ -22,6 +22,7 @@ import { registerContext } from './context-registry';
 import { registerInternals } from './theorydb-internals';
 import type { BatchRetryOptions, RepositoryContext } from './repository-context';
 import { tableDefinition } from './table-definition';
+import { type RequestOptions, sendOptions } from './request-options';
 import { runTransaction } from '../transactions/transact-write';
 import {
   transactFind,
@@ -52,7 +53,7 @@ export interface TheoryDbOptions {
 }
 
 /** Options of {@link TheoryDb.createTable}. */
-export interface CreateTableOptions {
+export interface CreateTableOptions extends RequestOptions {
   /** Succeed without change when the table already exists. */
   ifNotExists?: boolean;
   /** How long to wait for the table to become active. Default 60 s. */
@@ -138,7 +139,10 @@ export class TheoryDb {
     };
     const started = performance.now();
     try {
-      await this.#dynamodb.send(new CreateTableCommand(tableDefinition(metadata)));
+      await this.#dynamodb.send(
+        new CreateTableCommand(tableDefinition(metadata)),
+        sendOptions(options.abortSignal),
+      );
     } catch (error) {
       const name = (error as { name?: unknown }).name;
       if (!(options.ifNotExists === true && name === 'ResourceInUseException')) {
@@ -148,7 +152,12 @@ export class TheoryDb {
     }
     try {
       await waitUntilTableExists(
-        { client: this.#dynamodb, maxWaitTime: options.maxWaitSeconds ?? 60, minDelay: 1 },
+        {
+          client: this.#dynamodb,
+          maxWaitTime: options.maxWaitSeconds ?? 60,
+          minDelay: 1,
+          ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+        },
         { TableName: metadata.table },
       );
       if (metadata.ttl !== undefined) {
@@ -157,6 +166,7 @@ export class TheoryDb {
             TableName: metadata.table,
             TimeToLiveSpecification: { AttributeName: metadata.ttl.attribute, Enabled: true },
           }),
+          sendOptions(options.abortSignal),
         );
       }
     } catch (error) {
@@ -173,10 +183,13 @@ export class TheoryDb {
    * await db.deleteTable(User);
    * ```
    */
-  async deleteTable(target: Constructor<object>): Promise<void> {
+  async deleteTable(target: Constructor<object>, options: RequestOptions = {}): Promise<void> {
     const metadata = entityMetadata(target);
     try {
-      await this.#dynamodb.send(new DeleteTableCommand({ TableName: metadata.table }));
+      await this.#dynamodb.send(
+        new DeleteTableCommand({ TableName: metadata.table }),
+        sendOptions(options.abortSignal),
+      );
     } catch (error) {
       throw convertDynamoError(error, {
         operation: 'deleteTable',
@@ -194,7 +207,8 @@ export class TheoryDb {
    * failure writes nothing. Saved instances get their new `@Version` and timestamps only after the
    * commit. A cancelled transaction fails with `TransactionCanceledError` (`TRANSACTION_CANCELED`)
    * holding one reason per action (`VERSION_CONFLICT`, `CONDITION_FAILED`, `NONE`, ...). Resolves
-   * to what the callback returned.
+   * to what the callback returned. With `{ abortSignal }`, an aborted signal sends nothing and
+   * rejects with `AbortedError` (`ABORTED`).
    *
    * @example
    * ```ts
@@ -206,8 +220,11 @@ export class TheoryDb {
    * });
    * ```
    */
-  transaction<R>(build: (tx: TransactionBuilder) => R | Promise<R>): Promise<R> {
-    return runTransaction((target) => this.#sharedContext(target), build);
+  transaction<R>(
+    build: (tx: TransactionBuilder) => R | Promise<R>,
+    options?: RequestOptions,
+  ): Promise<R> {
+    return runTransaction((target) => this.#sharedContext(target), build, options);
   }
 
   /**
@@ -224,8 +241,11 @@ export class TheoryDb {
    * ] as const);
    * ```
    */
-  transactFind<const L extends readonly TransactGet[]>(gets: L): Promise<TransactFindResult<L>> {
-    return transactFind((target) => this.#sharedContext(target), gets) as Promise<
+  transactFind<const L extends readonly TransactGet[]>(
+    gets: L,
+    options?: RequestOptions,
+  ): Promise<TransactFindResult<L>> {
+    return transactFind((target) => this.#sharedContext(target), gets, options) as Promise<
       TransactFindResult<L>
     >;
   }

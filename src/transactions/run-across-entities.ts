@@ -2,6 +2,7 @@ import type { DataKeyScope } from '../crypto/data-key-scope';
 import { TheoryDbError } from '../errors';
 import { convertDynamoError } from '../repository/dynamo-error-converter';
 import { logOperation } from '../repository/logger';
+import { abortedError, isAborted } from '../repository/request-options';
 import { inOperationSpan, itemCountOf } from '../observability/telemetry';
 import type { RepositoryContext } from '../repository/repository-context';
 
@@ -17,6 +18,8 @@ export async function runAcrossEntities<R>(
   body: (scope: DataKeyScope | undefined) => Promise<R>,
   /** The items the operation writes, for its span; by default those its result holds. */
   items?: number,
+  /** The caller's signal: see `runOperation`. */
+  abortSignal?: AbortSignal,
 ): Promise<R> {
   const first = contexts[0];
   const where = {
@@ -28,6 +31,7 @@ export async function runAcrossEntities<R>(
     const started = performance.now();
     let scope: DataKeyScope | undefined;
     try {
+      if (isAborted(abortSignal)) throw abortedError(where);
       for (const context of contexts) await context.preflight();
       // Any encrypting context's binding is the TheoryDb's one: its scope serves every entity.
       scope = contexts.find((c) => c.encryption.active)?.encryption.newScope();
@@ -36,7 +40,9 @@ export async function runAcrossEntities<R>(
       logOperation(first.logger, { ...where, durationMs: performance.now() - started });
       return result;
     } catch (error) {
-      const converted = convertDynamoError(error, where);
+      const converted = isAborted(abortSignal)
+        ? abortedError(where, error)
+        : convertDynamoError(error, where);
       const code = converted instanceof TheoryDbError ? converted.code : 'UNKNOWN';
       span.end({ kmsRequests: scope?.kmsRequests, code });
       logOperation(first.logger, { ...where, durationMs: performance.now() - started, code });

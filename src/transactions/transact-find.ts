@@ -5,6 +5,7 @@ import type { Constructor } from '../metadata/declarations';
 import { loadItems } from '../repository/load-items';
 import { assertReturnedKey, exactKeyCheck } from '../repository/returned-key-check';
 import type { RepositoryContext } from '../repository/repository-context';
+import { type RequestOptions, sendOptions } from '../repository/request-options';
 import { canceledError, isTransactionCanceled } from './cancellation-reasons';
 import { cachedResolver, type ContextResolver } from './context-resolver';
 import { assertDistinctItems } from './item-identity';
@@ -49,6 +50,7 @@ interface Target {
 export async function transactFind(
   resolve: ContextResolver,
   gets: readonly TransactGet[],
+  options: RequestOptions = {},
 ): Promise<(object | undefined)[]> {
   if (!isArray(gets)) {
     throw new ValidationError('db.transactFind expects an array of [EntityClass, key] pairs');
@@ -69,59 +71,66 @@ export async function transactFind(
     'transactFind',
   );
   const contexts = [...new Set(targets.map((t) => t.context))];
-  return runAcrossEntities(contexts, 'transactFind', async (scope) => {
-    let responses;
-    try {
-      const output = await contexts[0].client.send(
-        new TransactGetItemsCommand({
-          TransactItems: targets.map((t) => ({
-            Get: { TableName: t.context.metadata.table, Key: t.key },
-          })),
-        }),
-      );
-      responses = output.Responses ?? [];
-    } catch (error) {
-      if (isTransactionCanceled(error)) {
-        const sites = targets.map((t) => ({
-          metadata: t.context.metadata,
-          action: 'find' as const,
-          checks: { userCondition: false },
-        }));
-        throw canceledError(error, sites, 'transactFind');
+  return runAcrossEntities(
+    contexts,
+    'transactFind',
+    async (scope) => {
+      let responses;
+      try {
+        const output = await contexts[0].client.send(
+          new TransactGetItemsCommand({
+            TransactItems: targets.map((t) => ({
+              Get: { TableName: t.context.metadata.table, Key: t.key },
+            })),
+          }),
+          sendOptions(options.abortSignal),
+        );
+        responses = output.Responses ?? [];
+      } catch (error) {
+        if (isTransactionCanceled(error)) {
+          const sites = targets.map((t) => ({
+            metadata: t.context.metadata,
+            action: 'find' as const,
+            checks: { userCondition: false },
+          }));
+          throw canceledError(error, sites, 'transactFind');
+        }
+        throw error;
       }
-      throw error;
-    }
-    // Grouped per entity so each group's envelopes are all checked before its KMS calls; every
-    // group shares the one scope.
-    const groups = new Map<RepositoryContext<object>, { indexes: number[]; items: Item[] }>();
-    targets.forEach((target, index) => {
-      const item = responses[index]?.Item;
-      if (item === undefined) return;
-      // Each position must hold the item asked for there: a response of another key, or two
-      // responses swapped, is refused before anything is decrypted.
-      assertReturnedKey(exactKeyCheck(target.context.metadata, 'transactFind', target.key), item);
-      let group = groups.get(target.context);
-      if (group === undefined) {
-        group = { indexes: [], items: [] };
-        groups.set(target.context, group);
-      }
-      group.indexes.push(index);
-      group.items.push(item);
-    });
-    const results: (object | undefined)[] = targets.map(() => undefined);
-    const loaded = await Promise.all(
-      [...groups].map(async ([context, group]) => ({
-        group,
-        entities: await loadItems(context, group.items, scope),
-      })),
-    );
-    for (const { group, entities } of loaded) {
-      group.indexes.forEach((index, i) => {
-        results[index] = entities[i];
+      // Grouped per entity so each group's envelopes are all checked before its KMS calls; every
+      // group shares the one scope.
+      const groups = new Map<RepositoryContext<object>, { indexes: number[]; items: Item[] }>();
+      targets.forEach((target, index) => {
+        const item = responses[index]?.Item;
+        if (item === undefined) return;
+        // Each position must hold the item asked for there: a response of another key, or two
+        // responses swapped, is refused before anything is decrypted.
+        assertReturnedKey(exactKeyCheck(target.context.metadata, 'transactFind', target.key), item);
+        let group = groups.get(target.context);
+        if (group === undefined) {
+          group = { indexes: [], items: [] };
+          groups.set(target.context, group);
+        }
+        group.indexes.push(index);
+        group.items.push(item);
       });
-    }
-    return results;
-  });
+      const results: (object | undefined)[] = targets.map(() => undefined);
+      const loaded = await Promise.all(
+        [...groups].map(async ([context, group]) => ({
+          group,
+          entities: await loadItems(context, group.items, scope),
+        })),
+      );
+      for (const { group, entities } of loaded) {
+        group.indexes.forEach((index, i) => {
+          results[index] = entities[i];
+        });
+      }
+      return results;
+    },
+    undefined,
+    options.abortSignal,
+  );
 }
 
 // Plain booleans, not type guards: narrowing to `any[]` would lose the declared types.

@@ -1,6 +1,7 @@
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { ValidationError } from '../errors';
 import type { RepositoryContext } from '../repository/repository-context';
+import { type RequestOptions, sendOptions } from '../repository/request-options';
 import { applyLifecycle } from '../repository/save-request';
 import { canceledError, isTransactionCanceled } from './cancellation-reasons';
 import { cachedResolver, type ContextResolver } from './context-resolver';
@@ -21,6 +22,7 @@ import { assertActionCount } from './transaction-limits';
 export async function runTransaction<R>(
   resolve: ContextResolver,
   build: (tx: TransactionBuilder) => R | Promise<R>,
+  options: RequestOptions = {},
 ): Promise<R> {
   if (typeof build !== 'function') {
     throw new ValidationError(
@@ -34,11 +36,14 @@ export async function runTransaction<R>(
   } finally {
     sealTransaction(tx);
   }
-  await commit(sealTransaction(tx));
+  await commit(sealTransaction(tx), options.abortSignal);
   return result;
 }
 
-async function commit(actions: readonly PendingAction[]): Promise<void> {
+async function commit(
+  actions: readonly PendingAction[],
+  abortSignal: AbortSignal | undefined,
+): Promise<void> {
   assertActionCount(actions.length, 'transaction');
   const contexts = [...new Set<RepositoryContext<object>>(actions.map((a) => a.context))];
   await runAcrossEntities(
@@ -54,6 +59,7 @@ async function commit(actions: readonly PendingAction[]): Promise<void> {
       try {
         await contexts[0].client.send(
           new TransactWriteItemsCommand({ TransactItems: prepared.map((p) => p.item) }),
+          sendOptions(abortSignal),
         );
       } catch (error) {
         if (isTransactionCanceled(error)) {
@@ -70,5 +76,6 @@ async function commit(actions: readonly PendingAction[]): Promise<void> {
       }
     },
     actions.length,
+    abortSignal,
   );
 }

@@ -13,6 +13,7 @@ import {
 import { loadItems } from '../repository/load-items';
 import { assertReturnedKey, exactKeyCheck } from '../repository/returned-key-check';
 import type { RepositoryContext } from '../repository/repository-context';
+import { sendOptions } from '../repository/request-options';
 import { runOperation } from '../repository/run-operation';
 import { storedItemReader } from '../repository/stored-item';
 import { timestampAs, versionOf } from '../repository/save-request';
@@ -172,6 +173,7 @@ export async function updateEntity<T extends object>(
           ...update,
           ReturnValues: returnValues === 'none' ? 'NONE' : 'ALL_NEW',
         }),
+        sendOptions(options.abortSignal),
       );
       if (returnValues === 'none') return undefined;
       if (output.Attributes === undefined) {
@@ -185,12 +187,15 @@ export async function updateEntity<T extends object>(
       const [entity] = await loadItems(context, [output.Attributes], scope);
       return entity;
     },
-    (error) =>
-      conditionFailureKind(
-        context.metadata,
-        error,
-        checked.checks,
-        storedItemReader(context, 'update', checked.keyItem),
-      ),
+    {
+      conditionKind: (error) =>
+        conditionFailureKind(
+          context.metadata,
+          error,
+          checked.checks,
+          storedItemReader(context, 'update', checked.keyItem),
+        ),
+      abortSignal: options.abortSignal,
+    },
   );
 }

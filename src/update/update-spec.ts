@@ -6,6 +6,7 @@ import { describeType } from '../mapping/attribute-codec';
 import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metadata';
 import type { UpdateAction } from './render-update';
 import type { ConditionFailureOptions } from '../repository/condition-failure-options';
+import type { RequestOptions } from '../repository/request-options';
 
 type DataProperties<T> = {
   [K in keyof T & string]: T[K] extends (...args: never[]) => unknown ? never : K;
@@ -80,7 +81,7 @@ export interface TransactionUpdateOptions<T> extends ConditionFailureOptions {
  * await orders.update(key, { set: { status: 'paid' } }, { returnValues: 'none' }); // undefined
  * ```
  */
-export interface UpdateOptions<T> extends TransactionUpdateOptions<T> {
+export interface UpdateOptions<T> extends TransactionUpdateOptions<T>, RequestOptions {
   /** `'allNew'` (default): resolve to the updated entity, decrypted. `'none'`: to undefined. */
   returnValues?: 'allNew' | 'none';
 }
