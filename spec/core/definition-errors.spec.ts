@@ -395,8 +395,10 @@ describe('entity definition errors', () => {
       expectDefinitionError(
         Untyped,
         'loose',
-        'Untyped.loose: cannot be mapped: TypeScript emitted no type for it ' +
-          '(is emitDecoratorMetadata on?); declare it with { type }',
+        'Untyped.loose: has no type: no design:type was emitted for it (other properties of the ' +
+          'class have one, so it was probably decorated from plain JavaScript); declare it: ' +
+          '@Attribute({ type: String }) (or Number, Boolean, BigInt, Date, Uint8Array, Object, ' +
+          'Array, Set, or a class)',
       );
     });
 

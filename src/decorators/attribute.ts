@@ -1,5 +1,5 @@
 import type { AttributeOptions } from '../metadata/declarations';
-import { roleDecorator } from './property-decorator';
+import { roleDecorator, type TheoryDbPropertyDecorator } from './property-decorator';
 
 /**
  * Declares a stored attribute. Properties without a theorydb decorator are not stored.
@@ -11,6 +11,6 @@ import { roleDecorator } from './property-decorator';
  * @Attribute({ type: Array, items: Address }) addresses!: Address[];
  * ```
  */
-export function Attribute(options?: AttributeOptions): PropertyDecorator {
+export function Attribute(options?: AttributeOptions): TheoryDbPropertyDecorator {
   return roleDecorator('attribute', options);
 }

@@ -1,5 +1,5 @@
 import type { AttributeOptions } from '../metadata/declarations';
-import { roleDecorator } from './property-decorator';
+import { roleDecorator, type TheoryDbPropertyDecorator } from './property-decorator';
 
 /**
  * Declares a timestamp set on the first save and kept afterwards. A `Date` by default.
@@ -9,6 +9,6 @@ import { roleDecorator } from './property-decorator';
  * @CreatedAt() createdAt?: Date;
  * ```
  */
-export function CreatedAt(options?: Omit<AttributeOptions, 'items'>): PropertyDecorator {
+export function CreatedAt(options?: Omit<AttributeOptions, 'items'>): TheoryDbPropertyDecorator {
   return roleDecorator('createdAt', options);
 }

@@ -8,3 +8,5 @@ export { UpdatedAt } from './updated-at';
 export { Ttl } from './ttl';
 export { Index } from './table-index';
 export { Encrypted } from './encrypted';
+export type { TheoryDbPropertyDecorator } from './property-decorator';
+export type { TheoryDbClassDecorator } from './entity';

@@ -1,5 +1,5 @@
 import type { AttributeOptions } from '../metadata/declarations';
-import { roleDecorator } from './property-decorator';
+import { roleDecorator, type TheoryDbPropertyDecorator } from './property-decorator';
 
 /**
  * Declares the table's partition (hash) key. Its type must be a string, number, bigint, binary
@@ -10,6 +10,6 @@ import { roleDecorator } from './property-decorator';
  * @PartitionKey({ name: 'PK' }) id!: string;
  * ```
  */
-export function PartitionKey(options?: AttributeOptions): PropertyDecorator {
+export function PartitionKey(options?: AttributeOptions): TheoryDbPropertyDecorator {
   return roleDecorator('partitionKey', options);
 }

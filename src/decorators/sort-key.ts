@@ -1,5 +1,5 @@
 import type { AttributeOptions } from '../metadata/declarations';
-import { roleDecorator } from './property-decorator';
+import { roleDecorator, type TheoryDbPropertyDecorator } from './property-decorator';
 
 /**
  * Declares the table's sort (range) key.
@@ -9,6 +9,6 @@ import { roleDecorator } from './property-decorator';
  * @SortKey({ name: 'SK' }) createdOn!: string;
  * ```
  */
-export function SortKey(options?: AttributeOptions): PropertyDecorator {
+export function SortKey(options?: AttributeOptions): TheoryDbPropertyDecorator {
   return roleDecorator('sortKey', options);
 }

@@ -1,6 +1,5 @@
 import type { IndexOptions } from '../metadata/declarations';
-import { metadataStorage } from '../metadata/metadata-storage';
-import { propertyName } from './property-decorator';
+import { propertyDecorator, type TheoryDbPropertyDecorator } from './property-decorator';
 
 /**
  * Declares this property as the partition or sort key of a secondary index. Combine with the
@@ -14,8 +13,8 @@ import { propertyName } from './property-decorator';
  * @Index('byStatus', { sort: true }) @Attribute() status!: string; // an LSI
  * ```
  */
-export function Index(name: string, options: IndexOptions): PropertyDecorator {
-  return (prototype, property) => {
-    metadataStorage.recordIndex(prototype, propertyName(property), name, options);
-  };
+export function Index(name: string, options: IndexOptions): TheoryDbPropertyDecorator {
+  return propertyDecorator((declaration) => {
+    declaration.indexes.push({ index: name, options: { ...options } });
+  });
 }

@@ -1,5 +1,5 @@
 import type { AttributeOptions } from '../metadata/declarations';
-import { roleDecorator } from './property-decorator';
+import { roleDecorator, type TheoryDbPropertyDecorator } from './property-decorator';
 
 /**
  * Declares the table's time-to-live attribute: a `Date` stored as epoch seconds (a number of
@@ -10,6 +10,6 @@ import { roleDecorator } from './property-decorator';
  * @Ttl() expiresAt?: Date;
  * ```
  */
-export function Ttl(options?: Pick<AttributeOptions, 'name' | 'type'>): PropertyDecorator {
+export function Ttl(options?: Pick<AttributeOptions, 'name' | 'type'>): TheoryDbPropertyDecorator {
   return roleDecorator('ttl', options);
 }

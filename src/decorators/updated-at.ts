@@ -1,5 +1,5 @@
 import type { AttributeOptions } from '../metadata/declarations';
-import { roleDecorator } from './property-decorator';
+import { roleDecorator, type TheoryDbPropertyDecorator } from './property-decorator';
 
 /**
  * Declares a timestamp set on every save. A `Date` by default.
@@ -9,6 +9,6 @@ import { roleDecorator } from './property-decorator';
  * @UpdatedAt() updatedAt?: Date;
  * ```
  */
-export function UpdatedAt(options?: Omit<AttributeOptions, 'items'>): PropertyDecorator {
+export function UpdatedAt(options?: Omit<AttributeOptions, 'items'>): TheoryDbPropertyDecorator {
   return roleDecorator('updatedAt', options);
 }

@@ -1,5 +1,5 @@
 import type { AttributeOptions } from '../metadata/declarations';
-import { roleDecorator } from './property-decorator';
+import { roleDecorator, type TheoryDbPropertyDecorator } from './property-decorator';
 
 /**
  * Declares the optimistic-locking version (a number). A new instance is saved as version 1 only
@@ -11,6 +11,6 @@ import { roleDecorator } from './property-decorator';
  * @Version() version?: number;
  * ```
  */
-export function Version(options?: Pick<AttributeOptions, 'name'>): PropertyDecorator {
+export function Version(options?: Pick<AttributeOptions, 'name'>): TheoryDbPropertyDecorator {
   return roleDecorator('version', options);
 }

@@ -69,8 +69,7 @@ export function codecFor(request: CodecRequest, nested: NestedClassResolver): Co
         : { codec: dynamicCodec(site, 'any') };
     case undefined:
       return {
-        unmappable:
-          'TypeScript emitted no type for it (is emitDecoratorMetadata on?); declare it with { type }',
+        unmappable: 'no type is known for it; declare it with { type }',
       };
     default:
       return classFor(site, type, nested);

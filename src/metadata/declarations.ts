@@ -60,6 +60,12 @@ export interface EntityOptions {
 /** Options of `@Encrypted`. */
 export interface EncryptedOptions {
   /**
+   * The property's type, as `@Attribute({ type })` takes it: needed under standard decorators and
+   * with runners that emit no `design:type` (tsx, esbuild, vitest, bun). Stacking
+   * `@Attribute({ type })` with `@Encrypted()` works too; when both give a type they must agree.
+   */
+  type?: TypeHint;
+  /**
    * The name of the bound key (`kms.keys[name]`). Default: the client's `kms.keyId`. There is no
    * fallback from a named key to the default key.
    */
@@ -79,6 +85,19 @@ export interface IndexOptions {
   kind?: 'global' | 'local';
 }
 
+/**
+ * Which decorator standard recorded a declaration: `legacy` (TypeScript's
+ * `experimentalDecorators`, called as `(prototype, key)`) or `standard` (TC39 decorators, called
+ * as `(value, context)`).
+ */
+export type DecoratorMode = 'legacy' | 'standard';
+
+/**
+ * What kind of class member a property decorator was applied to. Only instance fields and
+ * get/set accessors can be stored; discovery refuses the rest.
+ */
+export type MemberPlacement = 'field' | 'accessor' | 'method' | 'static' | 'private';
+
 export interface RoleDeclaration {
   readonly role: PropertyRole;
   readonly options: AttributeOptions;
@@ -94,7 +113,9 @@ export interface PropertyDeclaration {
   /** The class whose decorator declared the property. */
   readonly owner: Constructor;
   readonly property: string;
-  /** What TypeScript emitted as `design:type`, if anything. */
+  readonly placement: MemberPlacement;
+  readonly mode: DecoratorMode;
+  /** What TypeScript emitted as `design:type`, if anything (never, under standard decorators). */
   readonly designType: unknown;
   readonly roles: RoleDeclaration[];
   readonly indexes: IndexDeclaration[];
@@ -106,4 +127,13 @@ export interface ClassDeclaration {
   readonly target: Constructor;
   entity: EntityOptions | undefined;
   readonly properties: Map<string, PropertyDeclaration>;
+  /** The decorator standards its declarations were recorded in; more than one is refused. */
+  readonly modes: Set<DecoratorMode>;
 }
+
+/**
+ * What a property decorator records, applied to the property's declaration. Legacy decorators
+ * apply it at once; standard ones keep it in `context.metadata` until the class is known (see
+ * standard-declarations.ts). Both end in the same call, so both modes record the same metadata.
+ */
+export type PropertyRecord = (declaration: PropertyDeclaration, prototype: object) => void;

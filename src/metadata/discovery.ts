@@ -212,11 +212,14 @@ function resolveAttribute(
       'the attribute name __proto__ cannot be used; give it another { name }',
     );
   }
+  checkPlacement(className, declaration);
   const encryption = resolveEncryption(className, declaration, role);
-  let type = options.type ?? declaration.designType;
-  let inferred = options.type === undefined;
+  const explicit = explicitType(className, declaration, options);
+  let type = explicit ?? declaration.designType;
+  let inferred = explicit === undefined;
   const lifecycle = LIFECYCLE_TYPES[role];
   if (lifecycle !== undefined) {
+    // The lifecycle decorators state their own type (see type-defaults.ts): the one safe default.
     if (inferred && (type === undefined || type === Object)) {
       type = defaultTypeFor(role);
       inferred = false;
@@ -230,11 +233,8 @@ function resolveAttribute(
       );
     }
   }
-  if (
-    encryption !== undefined &&
-    !ENCRYPTABLE_TYPES.includes(type) &&
-    !(type === undefined && !inferred)
-  ) {
+  if (type === undefined) throw missingType(className, declaration, role);
+  if (encryption !== undefined && !ENCRYPTABLE_TYPES.includes(type)) {
     throw EntityDefinitionError.at(
       className,
       property,
@@ -248,7 +248,7 @@ function resolveAttribute(
     {
       site,
       type,
-      items: options.items ?? classTransformerItems(declaration),
+      items: options.items ?? classTransformerItems(declaration, type),
       dateFormat,
       inferred,
     },
@@ -258,6 +258,99 @@ function resolveAttribute(
     throw EntityDefinitionError.at(className, property, `cannot be mapped: ${result.unmappable}`);
   }
   return { property, attribute, role, codec: result.codec, encryption };
+}
+
+/**
+ * Only instance fields and get/set accessors hold a value per instance that theorydb can read and
+ * write by name; the same refusal in both decorator standards.
+ */
+function checkPlacement(className: string, declaration: PropertyDeclaration): void {
+  const problems: Partial<Record<PropertyDeclaration['placement'], string>> = {
+    method: 'is a method; theorydb stores instance fields (or get/set accessors): decorate a field',
+    static: 'is static; theorydb stores instance fields only: decorate an instance field',
+    private:
+      'is a private (#) member, which theorydb cannot read or write by name: use a public ' +
+      'field (TypeScript private is fine)',
+  };
+  const problem = problems[declaration.placement];
+  if (problem !== undefined)
+    throw EntityDefinitionError.at(className, declaration.property, problem);
+}
+
+/**
+ * The `type` the decorators give: `@Attribute({ type })` (or any role's) or `@Encrypted({ type })`,
+ * which must agree when both are given.
+ */
+function explicitType(
+  className: string,
+  declaration: PropertyDeclaration,
+  options: { type?: unknown },
+): unknown {
+  const fromRole = options.type;
+  const fromEncrypted = declaration.encrypted?.type;
+  if (fromRole !== undefined && fromEncrypted !== undefined && fromRole !== fromEncrypted) {
+    throw EntityDefinitionError.at(
+      className,
+      declaration.property,
+      `is given two types (${typeName(fromRole)} and @Encrypted({ type: ${typeName(fromEncrypted)} })); ` +
+        'give it once',
+    );
+  }
+  return fromRole ?? fromEncrypted;
+}
+
+function typeName(type: unknown): string {
+  const name = (type as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name !== '' ? name : String(type);
+}
+
+/**
+ * No `type` option and no `design:type`. The message names the real cause: standard decorators
+ * never carry a type; a legacy class none of whose properties has `design:type` was compiled by
+ * something that emits no decorator metadata, whatever the tsconfig says (so turning
+ * emitDecoratorMetadata on is not the fix).
+ */
+function missingType(
+  className: string,
+  declaration: PropertyDeclaration,
+  role: PropertyRole,
+): EntityDefinitionError {
+  const { property } = declaration;
+  const decorator =
+    declaration.encrypted !== undefined && role === 'attribute' ? 'Encrypted' : decoratorName(role);
+  const fix =
+    `@${decorator}({ type: String }) (or Number, Boolean, BigInt, Date, Uint8Array, Object, ` +
+    'Array, Set, or a class)';
+  const stacking =
+    decorator === 'Encrypted'
+      ? '; stacking @Attribute({ type: String }) @Encrypted() works too'
+      : '';
+  if (declaration.mode === 'standard') {
+    return EntityDefinitionError.at(
+      className,
+      property,
+      'has no type: standard decorators carry no type information (there is no design:type ' +
+        `without experimentalDecorators), so every property except @Version, @CreatedAt, ` +
+        `@UpdatedAt and @Ttl declares its type: ${fix}${stacking}`,
+    );
+  }
+  if (!metadataStorage.emitsDesignTypes(declaration.owner)) {
+    const owner = declaration.owner.name || 'the class';
+    return EntityDefinitionError.at(
+      className,
+      property,
+      `has no type: the compiler or runner emits no decorator metadata (no property of ${owner} ` +
+        'has design:type). tsx, esbuild, vitest and bun never emit it, whatever the tsconfig ' +
+        `says. Give each property its type, ${fix}${stacking}, or use standard decorators ` +
+        '(README: "Decorators: legacy and standard")',
+    );
+  }
+  return EntityDefinitionError.at(
+    className,
+    property,
+    `has no type: no design:type was emitted for it (other properties of the class have one, so ` +
+      `it was probably decorated from plain JavaScript); declare it: ${fix}${stacking}`,
+  );
 }
 
 function resolveEncryption(
@@ -516,8 +609,8 @@ function nestedResolver(used: Constructor[]): NestedClassResolver {
   return resolver;
 }
 
-function classTransformerItems(declaration: PropertyDeclaration): unknown {
-  return declaration.designType === Array || declaration.designType === Set
+function classTransformerItems(declaration: PropertyDeclaration, type: unknown): unknown {
+  return type === Array || type === Set
     ? metadataStorage.classTransformerType(declaration.owner, declaration.property)
     : undefined;
 }

@@ -1,17 +1,16 @@
 import 'reflect-metadata';
 import type { MetadataStorage as ClassTransformerStorage } from 'class-transformer/types/MetadataStorage';
 import type {
-  AttributeOptions,
   ClassDeclaration,
   Constructor,
-  EncryptedOptions,
+  DecoratorMode,
   EntityOptions,
-  IndexOptions,
+  MemberPlacement,
   PropertyDeclaration,
-  PropertyRole,
+  PropertyRecord,
 } from './declarations';
 import { EntityDefinitionError } from '../errors/entity-definition-error';
-import { redactProperty } from './redaction';
+import { ownMetadataOf, pendingOf, placementOf } from './standard-declarations';
 
 const classTransformerStorage = loadClassTransformerStorage();
 
@@ -25,9 +24,13 @@ function loadClassTransformerStorage(): ClassTransformerStorage {
 }
 
 /**
- * Where decorators write what they declare. This is the only module that reads `design:type`.
- * Nothing is validated here beyond the shape of a call: discovery decides, at first use, whether
- * the declarations make a usable entity.
+ * Where decorators write what they declare, in either decorator standard. This is the only module
+ * that reads `design:type`. Nothing is validated here beyond the shape of a call: discovery
+ * decides, at first use, whether the declarations make a usable entity.
+ *
+ * Legacy decorators record at once, on the prototype they are given. Standard ones record into
+ * `context.metadata` (see standard-declarations.ts) and are adopted here, through the same
+ * {@link recordProperty}, once their class is known; so both modes end in the same declarations.
  */
 class MetadataStorage {
   private readonly classes = new Map<Constructor, ClassDeclaration>();
@@ -35,18 +38,84 @@ class MetadataStorage {
   // Classes whose declarations were read into cached metadata (see seal).
   private readonly sealed = new WeakSet<Constructor>();
 
-  recordEntity(target: Constructor, options: EntityOptions): void {
+  /**
+   * Records a class decorator. `metadata` is the standard call's `context.metadata`: the class
+   * does not carry it as `Symbol.metadata` until its decorators have run. The class's standard
+   * member declarations, and those of its bases, are adopted first, so their redaction is in
+   * place as soon as the class is defined.
+   */
+  recordClass(
+    target: Constructor,
+    mode: DecoratorMode,
+    record: (declaration: ClassDeclaration) => void,
+    metadata?: object,
+  ): void {
     this.refuseSealed(target, undefined);
+    this.adopt(target, metadata ?? ownMetadataOf(target));
+    for (const c of classChain(target).slice(1)) this.adopt(c, ownMetadataOf(c));
     this.decoratedPrototypes.add(target.prototype as object);
-    this.declarationOf(target).entity = { ...options };
+    const declaration = this.declarationOf(target);
+    declaration.modes.add(mode);
+    record(declaration);
   }
 
-  recordRole(prototype: object, property: string, role: PropertyRole, options: AttributeOptions) {
-    this.propertyOf(prototype, property).roles.push({ role, options: { ...options } });
+  /** A legacy property decorator's call: `(prototype, key)`, `(Cls, key)` for a static member. */
+  recordLegacyProperty(
+    target: object,
+    key: string | symbol,
+    descriptor: PropertyDescriptor | undefined,
+    record: PropertyRecord,
+  ): void {
+    const isStatic = typeof target === 'function';
+    const owner = (isStatic ? target : target.constructor) as Constructor;
+    const placement: MemberPlacement = isStatic
+      ? 'static'
+      : descriptor === undefined
+        ? 'field'
+        : 'get' in descriptor || 'set' in descriptor
+          ? 'accessor'
+          : 'method';
+    const designType: unknown = Reflect.getMetadata('design:type', target, key);
+    this.recordProperty(owner, propertyName(key), placement, 'legacy', designType, record);
   }
 
-  recordIndex(prototype: object, property: string, index: string, options: IndexOptions): void {
-    this.propertyOf(prototype, property).indexes.push({ index, options: { ...options } });
+  /** A standard member decorator's call: `(value, context)`. */
+  recordStandardProperty(context: DecoratorContext, record: PropertyRecord): void {
+    const placement = placementOf(context);
+    const property = propertyName(context.name ?? 'anonymous');
+    if (placement === undefined) {
+      throw EntityDefinitionError.at(
+        String(context.name ?? 'anonymous class'),
+        undefined,
+        'a property decorator of theorydb was applied to a class; apply it to a field',
+      );
+    }
+    const metadata = context.metadata as object | undefined;
+    if (typeof metadata !== 'object' || metadata === null) {
+      throw EntityDefinitionError.at(
+        'a class',
+        property,
+        'the standard decorator call has no context.metadata, so theorydb cannot record it; ' +
+          'compile with TypeScript 5.2 or later, or an esbuild that supports decorator metadata',
+      );
+    }
+    const pending = pendingOf(metadata, true)!;
+    if (pending.adoptedBy !== undefined) {
+      // Applied by hand after the class was adopted: record it like a legacy call would.
+      const owner = pending.adoptedBy as Constructor;
+      this.recordProperty(owner, property, placement, 'standard', undefined, record);
+      return;
+    }
+    pending.records.push({ property, placement, record });
+    if (!pending.initializer && placement !== 'static') {
+      pending.initializer = true;
+      // A class that no @Entity adopts (a base or a nested class) is adopted when its first
+      // instance is constructed, so that instance already prints its encrypted fields redacted
+      // and the nested-entity guard knows the class. After that, one boolean check per instance.
+      context.addInitializer(function (this: unknown) {
+        if (pending.adoptedBy === undefined) metadataStorage.adoptFromInstance(this, metadata);
+      });
+    }
   }
 
   /**
@@ -57,10 +126,7 @@ class MetadataStorage {
    */
   seal(targets: readonly Constructor[]): void {
     for (const target of targets) {
-      for (let c: unknown = target; typeof c === 'function' && c !== Function.prototype;) {
-        this.sealed.add(c as Constructor);
-        c = Object.getPrototypeOf(c);
-      }
+      for (const c of classChain(target)) this.sealed.add(c);
     }
   }
 
@@ -76,39 +142,39 @@ class MetadataStorage {
   }
 
   /**
-   * The one record with an effect beyond this store: the property's printed forms are redacted
-   * now, before any discovery, whatever order the decorators run in (see redaction.ts).
-   */
-  recordEncrypted(prototype: object, property: string, options: EncryptedOptions): void {
-    this.propertyOf(prototype, property).encrypted = { ...options };
-    redactProperty(prototype, property);
-  }
-
-  /**
    * The declarations of a class, inherited ones first. A subclass that decorates an inherited
    * property refines its declaration rather than replacing it (see {@link inherit}), so it can
-   * rename or index the property but never drop `@Encrypted` from it.
+   * rename or index the property but never drop `@Encrypted` from it. A class whose own
+   * declarations were recorded in both decorator standards is refused.
    */
   declarationsOf(target: Constructor): {
     entity: EntityOptions | undefined;
     properties: PropertyDeclaration[];
   } {
-    const chain: Constructor[] = [];
-    for (let c: unknown = target; typeof c === 'function' && c !== Function.prototype;) {
-      chain.unshift(c as Constructor);
-      c = Object.getPrototypeOf(c);
-    }
+    const chain = classChain(target).reverse();
     const properties = new Map<string, PropertyDeclaration>();
     for (const c of chain) {
-      for (const [name, declaration] of this.classes.get(c)?.properties ?? []) {
+      this.adopt(c, ownMetadataOf(c));
+      const declaration = this.classes.get(c);
+      if (declaration !== undefined && declaration.modes.size > 1) refuseMixedModes(c);
+      for (const [name, property] of declaration?.properties ?? []) {
         const inherited = properties.get(name);
-        properties.set(
-          name,
-          inherited === undefined ? declaration : inherit(inherited, declaration),
-        );
+        properties.set(name, inherited === undefined ? property : inherit(inherited, property));
       }
     }
     return { entity: this.classes.get(target)?.entity, properties: [...properties.values()] };
+  }
+
+  /**
+   * True when some legacy-decorated property of `owner` has a `design:type`. When none has, the
+   * compiler or runner emits no decorator metadata at all (tsx, esbuild, vitest, bun), which is
+   * what a missing type's message must say.
+   */
+  emitsDesignTypes(owner: Constructor): boolean {
+    for (const property of this.classes.get(owner)?.properties.values() ?? []) {
+      if (property.mode === 'legacy' && property.designType !== undefined) return true;
+    }
+    return false;
   }
 
   /**
@@ -147,33 +213,103 @@ class MetadataStorage {
     return found?.typeFunction?.();
   }
 
-  private declarationOf(target: Constructor): ClassDeclaration {
-    let declaration = this.classes.get(target);
-    if (declaration === undefined) {
-      declaration = { target, entity: undefined, properties: new Map() };
-      this.classes.set(target, declaration);
+  /**
+   * Finds, from an instance under construction, the class whose standard metadata object this is
+   * (walking the instance's prototypes, the class being the one that owns both that prototype and
+   * the metadata), and adopts it.
+   */
+  adoptFromInstance(instance: unknown, metadata: object): void {
+    for (
+      let p = (
+        typeof instance === 'object' && instance !== null ? Object.getPrototypeOf(instance) : null
+      ) as object | null;
+      p !== null && p !== Object.prototype;
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
+      const c = (p as { constructor?: unknown }).constructor;
+      if (typeof c === 'function' && c.prototype === p && ownMetadataOf(c) === metadata) {
+        this.adopt(c as Constructor, metadata);
+        return;
+      }
     }
-    return declaration;
   }
 
-  private propertyOf(prototype: object, property: string): PropertyDeclaration {
-    this.refuseSealed(prototype.constructor as Constructor, property);
+  /** Applies a class's pending standard declarations, once. */
+  private adopt(target: Constructor, metadata: object | undefined): void {
+    const pending = metadata === undefined ? undefined : pendingOf(metadata, false);
+    if (pending === undefined || pending.adoptedBy !== undefined) return;
+    pending.adoptedBy = target;
+    for (const { property, placement, record } of pending.records) {
+      this.recordProperty(target, property, placement, 'standard', undefined, record);
+    }
+  }
+
+  private recordProperty(
+    owner: Constructor,
+    property: string,
+    placement: MemberPlacement,
+    mode: DecoratorMode,
+    designType: unknown,
+    record: PropertyRecord,
+  ): void {
+    this.refuseSealed(owner, property);
+    const prototype = owner.prototype as object;
     this.decoratedPrototypes.add(prototype);
-    const declaration = this.declarationOf(prototype.constructor as Constructor);
-    let recorded = declaration.properties.get(property);
+    const declaration = this.declarationOf(owner);
+    declaration.modes.add(mode);
+    // A static member is its own declaration, never merged into the instance field of its name.
+    const key = placement === 'static' ? `static ${property}` : property;
+    let recorded = declaration.properties.get(key);
     if (recorded === undefined) {
       recorded = {
-        owner: prototype.constructor as Constructor,
+        owner,
         property,
-        designType: Reflect.getMetadata('design:type', prototype, property),
+        placement,
+        mode,
+        designType,
         roles: [],
         indexes: [],
         encrypted: undefined,
       };
-      declaration.properties.set(property, recorded);
+      declaration.properties.set(key, recorded);
     }
-    return recorded;
+    record(recorded, prototype);
   }
+
+  private declarationOf(target: Constructor): ClassDeclaration {
+    let declaration = this.classes.get(target);
+    if (declaration === undefined) {
+      declaration = { target, entity: undefined, properties: new Map(), modes: new Set() };
+      this.classes.set(target, declaration);
+    }
+    return declaration;
+  }
+}
+
+/** The class and the classes it inherits from, the class first. */
+function classChain(target: Constructor): Constructor[] {
+  const chain: Constructor[] = [];
+  for (let c: unknown = target; typeof c === 'function' && c !== Function.prototype;) {
+    chain.push(c as Constructor);
+    c = Object.getPrototypeOf(c);
+  }
+  return chain;
+}
+
+/** Symbol-keyed properties cannot be mapped; discovery reports them by this name. */
+export function propertyName(property: string | symbol): string {
+  return typeof property === 'string' ? property : `[${property.description ?? 'symbol'}]`;
+}
+
+function refuseMixedModes(target: Constructor): never {
+  throw EntityDefinitionError.at(
+    target.name || 'anonymous class',
+    undefined,
+    'mixes legacy decorators (experimentalDecorators, called as (prototype, key)) with standard ' +
+      'decorators (called as (value, context)) on one class; theorydb records them differently ' +
+      '(design:type against context.metadata), so a class must use one standard. Compile all of ' +
+      'its decorators with one tsconfig, or apply them the same way',
+  );
 }
 
 /** The process-wide store the decorators write to. */
@@ -191,9 +327,14 @@ function inherit(base: PropertyDeclaration, own: PropertyDeclaration): PropertyD
   return {
     owner: own.owner,
     property: own.property,
+    placement: own.placement,
+    mode: own.mode,
     designType: own.designType ?? base.designType,
     roles: own.roles.length > 0 ? own.roles : base.roles,
     indexes: [...base.indexes.filter((i) => !redeclared.has(i.index)), ...own.indexes],
-    encrypted: own.encrypted ?? base.encrypted,
+    encrypted:
+      own.encrypted === undefined || base.encrypted === undefined
+        ? (own.encrypted ?? base.encrypted)
+        : { ...own.encrypted, type: own.encrypted.type ?? base.encrypted.type },
   };
 }
