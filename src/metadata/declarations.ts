@@ -96,7 +96,8 @@ export type DecoratorMode = 'legacy' | 'standard';
  * What kind of class member a property decorator was applied to. Only instance fields and
  * get/set accessors can be stored; discovery refuses the rest.
  */
-export type MemberPlacement = 'field' | 'accessor' | 'method' | 'static' | 'private';
+export type MemberPlacement =
+  'field' | 'accessor' | 'auto-accessor' | 'method' | 'static' | 'private';
 
 export interface RoleDeclaration {
   readonly role: PropertyRole;

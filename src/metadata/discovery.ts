@@ -268,6 +268,11 @@ function checkPlacement(className: string, declaration: PropertyDeclaration): vo
   const problems: Partial<Record<PropertyDeclaration['placement'], string>> = {
     method: 'is a method; theorydb stores instance fields (or get/set accessors): decorate a field',
     static: 'is static; theorydb stores instance fields only: decorate an instance field',
+    // Its value lives in a private slot that only the constructor creates, and theorydb builds
+    // loaded entities without running the constructor, so it could never set it.
+    'auto-accessor':
+      'is an auto-accessor (accessor keyword), whose value lives in a private slot that ' +
+      'theorydb cannot set on a loaded entity: make it a plain field',
     private:
       'is a private (#) member, which theorydb cannot read or write by name: use a public ' +
       'field (TypeScript private is fine)',

@@ -87,8 +87,9 @@ export function placementOf(context: DecoratorContext): MemberPlacement | undefi
       return 'field';
     case 'getter':
     case 'setter':
-    case 'accessor':
       return 'accessor';
+    case 'accessor':
+      return 'auto-accessor';
     default:
       return 'method';
   }
