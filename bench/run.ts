@@ -1,6 +1,6 @@
 import './support/env';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DeleteTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LocalDynamo, LocalKms } from '../src/testing';
@@ -13,9 +13,16 @@ import { sizeSection } from './sections/size';
 import { startupSection } from './sections/startup';
 import { EXPECTED_FIGURES } from './support/figure-keys';
 import { checkTargets, type Figures, type TargetResult } from './support/figures';
+import {
+  LIBRARY_PEER_KEYS,
+  type LibraryPeerKey,
+  checkLibraries,
+  loadLibraryPeers,
+} from './support/libraries';
 import { KEY_ALIAS } from './support/local-kms-db';
 import { describeMachine, type Machine } from './support/machine';
 import { renderReport } from './support/report';
+import { repoRoot } from './support/repo-root';
 import { type BenchSettings, FULL, QUICK } from './support/settings';
 import { TARGETS } from './support/targets';
 
@@ -43,6 +50,13 @@ export interface BenchOptions {
   readonly stack?: { dynamo: LocalDynamo; kms: LocalKms };
   /** Progress lines; default console.log. */
   readonly log?: (line: string) => void;
+  /**
+   * Whether the end-to-end section may run without the peer libraries (bench/libraries, installed
+   * by `node bench/prepare.js`): 'required' (the default, `npm run bench`) refuses to start
+   * without them; 'ifInstalled' (the smoke test on a fresh clone) runs theorydb and the raw SDK
+   * only and records the others in {@link BenchResult.peersAbsent}.
+   */
+  readonly libraryPeers?: 'required' | 'ifInstalled';
 }
 
 /** What `results.json` holds. */
@@ -54,20 +68,8 @@ export interface BenchResult {
   /** Every figure, `section.key` → number. */
   readonly figures: Figures;
   readonly targets: readonly TargetResult[];
-}
-
-/** The repository root (where package.json names theorydb), from compiled or ts-node code alike. */
-export function repoRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (
-      existsSync(manifest) &&
-      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'theorydb'
-    ) {
-      return dir;
-    }
-    if (dirname(dir) === dir) throw new Error('bench: cannot find the theorydb repository root');
-  }
+  /** The library peers the end-to-end section did not run, and why; absent when it ran them all. */
+  readonly peersAbsent?: { readonly peers: readonly LibraryPeerKey[]; readonly reason: string };
 }
 
 /** Runs the benchmark, writes the JSON and returns it. */
@@ -77,6 +79,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   const root = repoRoot();
   const out = resolve(root, options.out ?? join('bench', 'results.json'));
   const wanted = new Set<Section>(options.only ?? SECTIONS);
+  const absence = wanted.has('e2e')
+    ? checkLibraries(options.libraryPeers ?? 'required')
+    : undefined;
+  if (absence !== undefined)
+    log(`bench: WARNING, e2e without ${LIBRARY_PEER_KEYS.join(', ')}: ${absence}`);
   const started = performance.now();
   const figures: Figures = {};
   const add = (section: string, values: Figures) => {
@@ -89,7 +96,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       overhead: () => overheadSection(settings),
       encryption: () => encryptionSection(settings, need(stack.kms)),
       kms: () => kmsRequestsSection(settings, need(stack.dynamo), need(stack.kms)),
-      e2e: () => endToEndSection(settings, need(stack.dynamo)),
+      e2e: () =>
+        endToEndSection(
+          settings,
+          need(stack.dynamo),
+          absence === undefined ? loadLibraryPeers() : {},
+        ),
       memory: () => memoryInOwnProcess(settings),
       size: () => sizeSection(need(stack.kms)),
       startup: () => startupSection(settings, ensureBuilt(root, log)),
@@ -117,6 +129,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     durationSeconds: (performance.now() - started) / 1000,
     figures,
     targets: checkTargets(TARGETS, figures),
+    ...(absence === undefined
+      ? {}
+      : { peersAbsent: { peers: LIBRARY_PEER_KEYS, reason: absence } }),
   };
   if (options.only === undefined) {
     const missing = EXPECTED_FIGURES.filter((key) => !Number.isFinite(figures[key]));

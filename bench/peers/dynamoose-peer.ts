@@ -1,5 +1,5 @@
-import * as dynamoose from 'dynamoose';
 import type { LocalDynamo } from '../../src/testing';
+import { libraries } from '../libraries';
 import { orderFields } from '../support/entities';
 import { createKeyTable } from './create-table';
 import { localClient, orderId, type Peer } from './peer';
@@ -12,6 +12,7 @@ const TABLE = 'bench-e2e-dynamoose';
  * `Model.query(...).eq(...).exec()`.
  */
 export function dynamoosePeer(dynamo: LocalDynamo): Peer {
+  const { dynamoose } = libraries();
   const ddb = new dynamoose.aws.ddb.DynamoDB({
     region: dynamo.region,
     endpoint: dynamo.endpoint,

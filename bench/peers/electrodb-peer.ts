@@ -1,5 +1,5 @@
-import { Entity } from 'electrodb';
 import type { LocalDynamo } from '../../src/testing';
+import { libraries } from '../libraries';
 import { orderFields } from '../support/entities';
 import { createKeyTable } from './create-table';
 import { localClient, orderId, type Peer } from './peer';
@@ -8,6 +8,7 @@ const TABLE = 'bench-e2e-electrodb';
 
 /** ElectroDB 3: an Entity schema with composite keys, put / get / query.primary, each `.go()`. */
 export function electrodbPeer(dynamo: LocalDynamo): Peer {
+  const { Entity } = libraries().electrodb;
   const client = localClient(dynamo);
   const orders = new Entity(
     {

@@ -1,14 +1,5 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Entity } from 'dynamodb-toolbox/entity';
-import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
-import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put';
-import { boolean } from 'dynamodb-toolbox/schema/boolean';
-import { item } from 'dynamodb-toolbox/schema/item';
-import { number } from 'dynamodb-toolbox/schema/number';
-import { string } from 'dynamodb-toolbox/schema/string';
-import { Table } from 'dynamodb-toolbox/table';
-import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
 import type { LocalDynamo } from '../../src/testing';
+import { libraries } from '../libraries';
 import { orderFields } from '../support/entities';
 import { createKeyTable } from './create-table';
 import { localClient, orderId, type Peer } from './peer';
@@ -20,6 +11,17 @@ const TABLE = 'bench-e2e-toolbox';
  * PutItemCommand / GetItemCommand / QueryCommand actions (deep imports, as its docs recommend).
  */
 export function toolboxPeer(dynamo: LocalDynamo): Peer {
+  const { libDynamodb, toolbox } = libraries();
+  const { DynamoDBDocumentClient } = libDynamodb;
+  const { Entity } = toolbox.entity;
+  const { GetItemCommand } = toolbox.get;
+  const { PutItemCommand } = toolbox.put;
+  const { boolean } = toolbox.boolean;
+  const { item } = toolbox.item;
+  const { number } = toolbox.number;
+  const { string } = toolbox.string;
+  const { Table } = toolbox.table;
+  const { QueryCommand } = toolbox.query;
   const client = localClient(dynamo);
   const table = new Table({
     name: TABLE,

@@ -1,11 +1,5 @@
-import {
-  Attribute as TypedormAttribute,
-  Entity as TypedormEntity,
-  Table as TypedormTable,
-} from '@typedorm/common';
-import { createConnection } from '@typedorm/core';
-import { DocumentClientV3 } from '@typedorm/document-client';
 import type { LocalDynamo } from '../../src/testing';
+import { libraries } from '../libraries';
 import { orderFields } from '../support/entities';
 import { createKeyTable } from './create-table';
 import { localClient, orderId, type Peer } from './peer';
@@ -14,33 +8,42 @@ const TABLE = 'bench-e2e-typedorm';
 
 let connections = 0;
 
-const typedormTable = new TypedormTable({ name: TABLE, partitionKey: 'PK', sortKey: 'SK' });
+/** The order as a TypeDORM entity: key templates over its attributes (defined once, on first use). */
+function typedormModel() {
+  const { Attribute, Entity, Table } = libraries().typedormCommon;
+  const table = new Table({ name: TABLE, partitionKey: 'PK', sortKey: 'SK' });
 
-/** The order as a TypeDORM entity: key templates over its attributes. */
-@TypedormEntity({
-  name: 'order',
-  table: typedormTable,
-  primaryKey: { partitionKey: 'CUSTOMER#{{customerId}}', sortKey: 'ORDER#{{orderId}}' },
-})
-class TypedormOrder {
-  @TypedormAttribute() customerId!: string;
-  @TypedormAttribute() orderId!: string;
-  @TypedormAttribute() status!: string;
-  @TypedormAttribute() total!: number;
-  @TypedormAttribute() currency!: string;
-  @TypedormAttribute() quantity!: number;
-  @TypedormAttribute() paid!: boolean;
-  @TypedormAttribute() note!: string;
-  @TypedormAttribute() cardToken!: string;
-  @TypedormAttribute() email!: string;
-  @TypedormAttribute() phone!: string;
+  @Entity({
+    name: 'order',
+    table,
+    primaryKey: { partitionKey: 'CUSTOMER#{{customerId}}', sortKey: 'ORDER#{{orderId}}' },
+  })
+  class TypedormOrder {
+    @Attribute() customerId!: string;
+    @Attribute() orderId!: string;
+    @Attribute() status!: string;
+    @Attribute() total!: number;
+    @Attribute() currency!: string;
+    @Attribute() quantity!: number;
+    @Attribute() paid!: boolean;
+    @Attribute() note!: string;
+    @Attribute() cardToken!: string;
+    @Attribute() email!: string;
+    @Attribute() phone!: string;
+  }
+  return { table, TypedormOrder };
 }
+
+let model: ReturnType<typeof typedormModel> | undefined;
 
 /**
  * TypeDORM 1.15: a decorated class, a connection with the AWS SDK v3 document client
  * (`DocumentClientV3`, per its upgrade guide), and the entity manager's create / findOne / find.
  */
 export function typedormPeer(dynamo: LocalDynamo): Peer {
+  const { table: typedormTable, TypedormOrder } = (model ??= typedormModel());
+  const { createConnection } = libraries().typedormCore;
+  const { DocumentClientV3 } = libraries().typedormDocumentClient;
   const client = localClient(dynamo);
   const connection = createConnection({
     // A connection name is registered for the life of the process: one per run.

@@ -1,27 +1,21 @@
 import type { LocalDynamo } from '../../src/testing';
-import { dynamoosePeer } from '../peers/dynamoose-peer';
-import { electrodbPeer } from '../peers/electrodb-peer';
 import type { Peer } from '../peers/peer';
 import { rawSdkPeer } from '../peers/raw-sdk-peer';
 import { theorydbPeer } from '../peers/theorydb-peer';
-import { toolboxPeer } from '../peers/toolbox-peer';
-import { typedormPeer } from '../peers/typedorm-peer';
 import type { Figures } from '../support/figures';
 import { compare, medianOps, ratio } from '../support/harness';
+import { LIBRARY_PEER_KEYS, type LibraryPeerKey, type PeerFactory } from '../support/libraries';
 import type { BenchSettings } from '../support/settings';
 
-/** The peers, by the key their figures carry. theorydb first: every ratio is theorydb / peer. */
-export const PEERS = {
+/** Every peer, by the key its figures carry. theorydb first: every ratio is theorydb / peer. */
+export const PEER_KEYS = ['theorydb', 'rawSdk', ...LIBRARY_PEER_KEYS] as const;
+export type PeerKey = (typeof PEER_KEYS)[number];
+
+/** The peers that need no install of their own. */
+const OWN_PEERS: Record<Exclude<PeerKey, LibraryPeerKey>, PeerFactory> = {
   theorydb: theorydbPeer,
   rawSdk: rawSdkPeer,
-  typedorm: typedormPeer,
-  electrodb: electrodbPeer,
-  toolbox: toolboxPeer,
-  dynamoose: dynamoosePeer,
-} as const;
-
-export type PeerKey = keyof typeof PEERS;
-export const PEER_KEYS = Object.keys(PEERS) as PeerKey[];
+};
 
 const QUERY_PARTITION = 'query-customer';
 
@@ -31,14 +25,20 @@ let sink = 0;
  * Section 4: put, get and a query of one partition (100 items) through theorydb, the raw SDK and
  * the libraries users pick instead, on the same DynamoDB Local, interleaved operation by
  * operation (each round runs one operation of every library, in rotated order). Each put writes a
- * new item; each get reads one of the query partition's items.
+ * new item; each get reads one of the query partition's items. The library peers run when given
+ * (`libraryPeers`, installed by bench/prepare.js); the figures of any not given are absent.
  */
 export async function endToEndSection(
   settings: BenchSettings,
   dynamo: LocalDynamo,
+  libraryPeers: Partial<Record<LibraryPeerKey, PeerFactory>>,
 ): Promise<Figures> {
   const { warmup, putRounds, getRounds, queryRounds, queryItems, serverWarmup } = settings.e2e;
-  const peers = new Map<PeerKey, Peer>(PEER_KEYS.map((key) => [key, PEERS[key](dynamo)]));
+  const factories: Partial<Record<PeerKey, PeerFactory>> = { ...OWN_PEERS, ...libraryPeers };
+  const keys = PEER_KEYS.filter((key) => factories[key] !== undefined);
+  const peers = new Map<PeerKey, Peer>(
+    keys.map((key) => [key, (factories[key] as PeerFactory)(dynamo)]),
+  );
   const figures: Figures = { queryItems };
   try {
     for (const peer of peers.values()) {
@@ -83,7 +83,7 @@ export async function endToEndSection(
         })),
         { rounds, warmup, ops: 1 },
       );
-      for (const key of PEER_KEYS) {
+      for (const key of keys) {
         figures[`${op}.${key}OpsPerSec`] = medianOps(measured, key);
         if (key !== 'theorydb')
           figures[`${op}.theorydbVs.${key}`] = ratio(measured, 'theorydb', key);

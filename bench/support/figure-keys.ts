@@ -1,8 +1,16 @@
-import { PEER_KEYS } from '../sections/end-to-end';
+import { PEER_KEYS, type PeerKey } from '../sections/end-to-end';
 
 const CRUD = ['save', 'find', 'query'] as const;
 const E2E = ['put', 'get', 'query'] as const;
 const KMS = ['GenerateDataKey', 'Decrypt', 'DescribeKey'] as const;
+
+/** The end-to-end figures of one peer: its ops/s and, but for theorydb, theorydb's ratio to it. */
+export function peerFigureKeys(peer: PeerKey): string[] {
+  return E2E.flatMap((op) => [
+    `e2e.${op}.${peer}OpsPerSec`,
+    ...(peer === 'theorydb' ? [] : [`e2e.${op}.theorydbVs.${peer}`]),
+  ]);
+}
 
 /**
  * Every figure a complete run reports, `section.key`. The smoke test checks each is present and a
