@@ -1,37 +1,22 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
-
-interface PackResult {
-  readonly files: readonly { readonly path: string }[];
-}
+import { ensureDist, npmPack, ROOT } from './support/packed';
 
 /** What `npm pack` would put in the tarball, without writing it. */
 function packedFiles(): string[] {
-  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const [result] = JSON.parse(output) as PackResult[];
-  return result.files.map((file) => file.path).sort();
+  return npmPack()
+    .files.map((file) => file.path)
+    .sort();
 }
 
-// The published file list, as `npm pack` computes it from package.json `files` and dist/. CI builds
-// before `npm test`; a developer's `npm test` may run with no dist/, so it is built here once
-// (about 20 s) and only then. A dist/ left by an older build fails these checks: `npm run build`
-// cleans it first.
+// The published file list, as `npm pack` computes it from package.json `files` and dist/ (built
+// first when missing: see ensureDist).
 describe('npm pack (the published file list)', function () {
   let files: string[];
 
   before(function () {
-    if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
-      this.timeout(180_000);
-      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
-    }
+    ensureDist(this);
     files = packedFiles();
   });
 
