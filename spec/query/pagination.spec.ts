@@ -308,7 +308,9 @@ describe('query and scan pagination (DynamoDB Local)', () => {
         Buffer.concat([Buffer.of(2), Buffer.from(cursor, 'base64url').subarray(1)]).toString(
           'base64url',
         ),
-        Buffer.from(cursor, 'base64url').toString('base64'),
+        // The cursor in standard base64: garbage only when that differs from its base64url form
+        // (a cursor with no '-' or '_' and no padding is the same text, and would be valid).
+        ...[Buffer.from(cursor, 'base64url').toString('base64')].filter((text) => text !== cursor),
         'A'.repeat(20_000),
         'A'.repeat(300_000),
         12345,
