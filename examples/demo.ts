@@ -1,6 +1,7 @@
 // `npm start`: theorydb end to end on the embedded local stack (DynamoDB Local + LocalKms).
-// Saves an encrypted credential, shows what DynamoDB actually stores, reads it back, and then
-// walks through the ways encryption fails closed.
+// Saves an encrypted credential, shows what DynamoDB actually stores (one sealed envelope per
+// item, `__td`, and no attribute under an encrypted field's name), reads it back, and then walks
+// through the ways reads fail closed when the stored item was tampered with.
 process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
     const raw = await rawItem(stack, 'cred-1');
     for (const [name, value] of Object.entries(raw))
       console.log(`  ${name.padEnd(14)} ${show(value)}`);
+    const hidden = ['secret', 'recoveryCodes'].filter((name) => !Object.hasOwn(raw, name));
+    console.log(`  no attribute named: ${hidden.join(', ')} (sealed in __td)`);
 
     section('3. find() decrypts');
     const loaded = await credentials.get({ id: 'cred-1' });
@@ -53,10 +56,10 @@ async function main(): Promise<void> {
     );
 
     const stored = await rawItem(stack, 'cred-1');
-    const tampered = Buffer.from(stored.secret.B!);
+    const tampered = Buffer.from(stored.__td.B!);
     tampered[tampered.length - 20] ^= 0x01;
-    await putRaw(stack, { ...stored, secret: { B: tampered } });
-    await expectFailure('a tampered ciphertext (one bit flipped)', () =>
+    await putRaw(stack, { ...stored, __td: { B: tampered } });
+    await expectFailure('a tampered envelope (one bit flipped)', () =>
       credentials.find({ id: 'cred-1' }),
     );
 
@@ -69,19 +72,32 @@ async function main(): Promise<void> {
       }),
     );
     const bob = await rawItem(stack, 'cred-2');
-    await putRaw(stack, { ...stored, secret: bob.secret });
-    await expectFailure("a value moved from another item (bob's secret into cred-1)", () =>
+    await putRaw(stack, { ...stored, __td: bob.__td });
+    await expectFailure("an envelope moved from another item (bob's into cred-1)", () =>
       credentials.find({ id: 'cred-1' }),
     );
+
+    await putRaw(stack, { ...stored, owner: { S: 'mallory' } });
+    await expectFailure('a @Signed attribute changed (owner alice -> mallory)', () =>
+      credentials.find({ id: 'cred-1' }),
+    );
+
+    const { __td: _envelope, ...withoutEnvelope } = stored;
+    await putRaw(stack, withoutEnvelope);
+    await expectFailure('the envelope deleted', () => credentials.find({ id: 'cred-1' }));
 
     await stack.kms.disableKey('alias/demo-secrets');
     await expectFailure('the KMS key disabled', () => credentials.find({ id: 'cred-2' }));
     await stack.kms.enableKey('alias/demo-secrets');
 
     await putRaw(stack, { ...stored, secret: { S: 'sk_live_injected-plaintext' } });
-    await expectFailure('plaintext written into an encrypted attribute', () =>
+    await expectFailure("plaintext planted under an encrypted field's name", () =>
       credentials.find({ id: 'cred-1' }),
     );
+
+    await putRaw(stack, stored);
+    const restored = await credentials.get({ id: 'cred-1' });
+    console.log(`  the genuine item put back reads again: secret ${restored.secret}`);
     console.log('\nEvery failure above is a typed EncryptionError; none returned a value.');
   } finally {
     await stack.stop();

@@ -31,7 +31,7 @@ import {
 } from '../src';
 import { localStack, type LocalStack } from '../src/testing';
 import { injectDynamoFaults } from '../spec/reliability/support/dynamo-faults';
-import { Tally } from '../spec/reliability/support/envelope-mutations';
+import { Tally } from '../spec/crypto/fixtures/item-envelope-mutations';
 import { seededRandom, type Random } from '../spec/reliability/support/random';
 import { recordFigures } from '../spec/reliability/support/report';
 import { SENTINELS, collectLeaks, installLeakGuard } from '../spec/support/leak-guard';

@@ -7,6 +7,7 @@ export type {
   Constructor,
   DateFormat,
   EncryptedOptions,
+  SignedOptions,
   EntityOptions,
   IndexOptions,
   TypeHint,
@@ -26,7 +27,7 @@ export type { FindOptions } from './repository/find-operation';
 export type { DeleteOptions } from './repository/delete-operation';
 export type { ConditionFailureOptions } from './repository/condition-failure-options';
 export type { RequestOptions } from './repository/request-options';
-export type { KmsOptions } from './repository/kms-options';
+export type { AdditionalKey, KmsOptions, NamedKeyOptions } from './repository/kms-options';
 export { DATA_KEY_CACHE_CAPS } from './crypto/data-key-cache-caps';
 export type { TheoryDbLogger } from './repository/logger';
 export { PrimaryKey, type EntityKey, type KeyValue } from './repository/entity-key';

@@ -7,8 +7,6 @@ import type { Figures } from '../support/figures';
 import { encryptedDb } from '../support/local-kms-db';
 import type { BenchSettings } from '../support/settings';
 
-const ENCRYPTED = ['cardToken', 'email', 'phone'] as const;
-
 /**
  * Section 3: KMS requests, counted by LocalKms as they arrive, for saves, batch saves and a query
  * against DynamoDB Local. Every measurement starts from a fresh TheoryDb (nothing resolved, nothing
@@ -112,10 +110,9 @@ async function distinctDataKeys(client: DynamoDBClient, customerId: string): Pro
       }),
     );
     for (const item of out.Items ?? []) {
-      for (const attribute of ENCRYPTED) {
-        const bytes = item[attribute]?.B;
-        if (bytes !== undefined)
-          keys.add(Buffer.from(parseEnvelope(bytes).wrappedKey).toString('base64'));
+      const bytes = item.__td?.B;
+      if (bytes !== undefined) {
+        keys.add(Buffer.from(parseEnvelope(bytes).entries[0].wrappedKey).toString('base64'));
       }
     }
     startKey = out.LastEvaluatedKey;

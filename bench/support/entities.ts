@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Attribute, Encrypted, Entity, PartitionKey, PrimaryKey, SortKey } from '../../src';
+import { Attribute, Encrypted, Entity, PartitionKey, PrimaryKey, Signed, SortKey } from '../../src';
 
 // The entities every section uses. Eleven attributes of the kinds most tables hold: two string
 // keys, short strings, numbers, a boolean, and three values that are personal or secret (a card
@@ -37,6 +37,23 @@ export class SecretOrder {
   @Encrypted() cardToken!: string;
   @Encrypted() email!: string;
   @Encrypted() phone!: string;
+}
+
+/** The order in clear, with two attributes `@Signed` (authenticated, not encrypted). */
+@Entity({ table: 'bench-signed-orders', name: 'SignedOrder' })
+export class SignedOrder {
+  declare [PrimaryKey]?: 'customerId' | 'orderId';
+  @PartitionKey() customerId!: string;
+  @SortKey() orderId!: string;
+  @Signed() @Attribute() status!: string;
+  @Attribute() total!: number;
+  @Attribute() currency!: string;
+  @Attribute() quantity!: number;
+  @Attribute() paid!: boolean;
+  @Attribute() note!: string;
+  @Attribute() cardToken!: string;
+  @Signed() @Attribute() email!: string;
+  @Attribute() phone!: string;
 }
 
 /** The attributes of an order as a plain object: what the raw SDK and the peers store. */

@@ -36,6 +36,9 @@ export const EXPECTED_FIGURES: readonly string[] = [
     `encryption.wire.${op}Micros`,
     `encryption.ceiling.${op}Ratio`,
   ]),
+  'encryption.signedQuery.plainOpsPerSec',
+  'encryption.signedQuery.signedOpsPerSec',
+  'encryption.signedQuery.ratio',
   'kms.sequentialSaves.count',
   'kms.concurrentColdSaves.count',
   'kms.batchSave.count',
@@ -86,5 +89,6 @@ export const EXPECTED_FIGURES: readonly string[] = [
   'size.item.addedBytesLocalKms',
   'size.item.addedBytesAwsKms',
   'size.item.encryptedBytesAwsKms',
+  'size.item.addedBeyondWrappedKey',
   ...['requireMs', 'firstRepositoryMs', 'totalMs', 'sdkRequireMs'].map((key) => `startup.${key}`),
 ];

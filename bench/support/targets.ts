@@ -35,6 +35,35 @@ export const TARGETS: readonly Target[] = [
       0.7,
     ),
   ),
+  ...(
+    [
+      ['save', 0.8],
+      ['find', 0.8],
+      ['query', 0.65],
+    ] as const
+  ).map(([op, threshold]) =>
+    target(
+      `itemProtection.${op}`,
+      `format v2: encrypted ${op} (3 fields, cache on) >= ${threshold.toFixed(2)}x plaintext`,
+      `encryption.${op}.ratio`,
+      'atLeast',
+      threshold,
+    ),
+  ),
+  target(
+    'itemProtection.signedQuery',
+    'format v2: 20-item query of an entity with 2 @Signed attributes >= 0.85x unsigned',
+    'encryption.signedQuery.ratio',
+    'atLeast',
+    0.85,
+  ),
+  target(
+    'itemProtection.bytes',
+    'format v2: bytes added to the order item <= W + 80 (W: the wrapped key)',
+    'size.item.addedBeyondWrappedKey',
+    'atMost',
+    80,
+  ),
   target(
     'kms.sequential',
     '1,000 sequential saves, cache on: <= 1 GenerateDataKey',

@@ -102,7 +102,10 @@ describe('batch operations with @Encrypted fields (DynamoDB Local + LocalKms)', 
     for (const i of [0, 1, 499, 999]) expectNoPlaintext(sent, secretOf(i), 'a BatchWriteItem body');
     const stored = await scanAll(repo.metadata.table);
     expect(stored).to.have.length(1000);
-    expect(stored.every((item) => item.token.B instanceof Uint8Array)).to.equal(true);
+    // v2: each item's encrypted value is sealed in its envelope `__td`, not stored under `token`.
+    expect(
+      stored.every((item) => item.__td?.B instanceof Uint8Array && item.token === undefined),
+    ).to.equal(true);
 
     kms.resetCalls();
     const found = await repo.batchFind(entities.map(({ id }) => ({ id })));
@@ -185,10 +188,10 @@ describe('batch operations with @Encrypted fields (DynamoDB Local + LocalKms)', 
     const { Item } = await raw.send(
       new GetItemCommand({ TableName: table, Key: { id: { S: 's-17' } } }),
     );
-    const tampered = Buffer.from(Item!.token.B!);
+    const tampered = Buffer.from(Item!.__td.B!);
     tampered[tampered.length - 20] ^= 0x01;
     await raw.send(
-      new PutItemCommand({ TableName: table, Item: { ...Item!, token: { B: tampered } } }),
+      new PutItemCommand({ TableName: table, Item: { ...Item!, __td: { B: tampered } } }),
     );
 
     const keys = entities.map(({ id }) => ({ id }));

@@ -10,6 +10,7 @@ import {
   EntityDefinitionError,
   Index,
   PartitionKey,
+  Signed,
   SortKey,
   TheoryDb,
   TheoryDbError,
@@ -502,7 +503,7 @@ describe('entity definition errors', () => {
         HasKeyedChild,
         'id',
         'KeyedChild.id: a nested class maps plain @Attribute properties only ' +
-          '(no keys, lifecycle, index or @Encrypted)',
+          '(no keys, lifecycle, index, @Encrypted or @Signed)',
         'KeyedChild',
       );
 
@@ -518,8 +519,24 @@ describe('entity definition errors', () => {
         HasSecretChild,
         'pin',
         'SecretChild.pin: a nested class maps plain @Attribute properties only ' +
-          '(no keys, lifecycle, index or @Encrypted)',
+          '(no keys, lifecycle, index, @Encrypted or @Signed)',
         'SecretChild',
+      );
+
+      class SignedChild {
+        @Signed() label!: string;
+      }
+      @Entity({ table: 'signed-child' })
+      class HasSignedChild {
+        @PartitionKey() id!: string;
+        @Attribute() child!: SignedChild;
+      }
+      expectDefinitionError(
+        HasSignedChild,
+        'label',
+        'SignedChild.label: a nested class maps plain @Attribute properties only ' +
+          '(no keys, lifecycle, index, @Encrypted or @Signed)',
+        'SignedChild',
       );
     });
   });

@@ -1,94 +1,122 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { EncryptionErrorCode } from '../../src/errors';
-import type { ValueContext } from '../../src/crypto/associated-data';
-import { encodeEnvelope, parseEnvelope } from '../../src/crypto/envelope';
+import { parseEnvelope, type WrapEntry } from '../../src/crypto/envelope';
+import { ENTRIES_OFFSET, MAGIC_LENGTH, VERSION_OFFSET } from '../../src/crypto/envelope-layout';
 import {
-  FINGERPRINT_OFFSET,
-  MAGIC_LENGTH,
-  VERSION_OFFSET,
-  WRAPPED_KEY_LENGTH_OFFSET,
-  WRAPPED_KEY_OFFSET,
-  headerLength,
-} from '../../src/crypto/envelope-layout';
-import { sealValue } from '../../src/crypto/value-cipher';
-import {
+  KEY_ARN_A,
   KEY_ARN_B,
-  USER_CONTEXT,
+  USER_ITEM,
+  additionalEntry,
   encryptionErrorOf,
   expectEncryptionError,
   expectNoLeak,
   randomMaterial,
   readStored,
+  readerMaterial,
+  sealFor,
 } from './fixtures/crypto-fixtures';
 
 const SECRET = 'ada.lovelace@example.com';
+const VALUES = new Map<string, unknown>([['email', SECRET]]);
 
-describe('envelope attacks', () => {
-  const key = randomMaterial();
-  const stored = sealValue(key, SECRET, USER_CONTEXT);
-  const wrapped = key.wrappedKey.length;
-  const secrets = [SECRET, stored.toString('hex'), key.plaintextKey.toString('hex')];
+/** An envelope rebuilt by hand from its parts (documented layout), for forging. */
+function build(
+  entries: readonly WrapEntry[],
+  rest: { nonce: Buffer; ciphertext: Buffer; tag: Buffer },
+): Buffer {
+  const parts: Buffer[] = [Buffer.from([0x54, 0x44, 2, entries.length])];
+  for (const { fingerprint, wrappedKey } of entries) {
+    const w = Buffer.alloc(2);
+    w.writeUInt16BE(wrappedKey.length);
+    parts.push(fingerprint, w, wrappedKey);
+  }
+  return Buffer.concat([...parts, rest.nonce, rest.ciphertext, rest.tag]);
+}
 
-  it('the untouched envelope opens', () => {
-    expect(readStored(key, stored, USER_CONTEXT)).to.equal(SECRET);
+describe('envelope attacks (format v2, in process)', () => {
+  // Two entries: A (first) and B; each reader holds the data key through its own entry.
+  const writer = randomMaterial(KEY_ARN_A, [additionalEntry(KEY_ARN_B, 150)]);
+  const readerA = readerMaterial(writer, KEY_ARN_A);
+  const readerB = readerMaterial(writer, KEY_ARN_B);
+  const stored = sealFor(writer, VALUES);
+  const w0 = writer.entries[0].wrappedKey.length;
+  const w1 = writer.entries[1].wrappedKey.length;
+  const entry0 = ENTRIES_OFFSET;
+  const entry1 = entry0 + 18 + w0;
+  const nonceAt = entry1 + 18 + w1;
+  const secrets = [SECRET, stored.toString('hex'), writer.plaintextKey.toString('hex')];
+
+  it('the untouched envelope opens for both readers, and the offsets are the documented ones', () => {
+    expect(readStored(readerA, stored).get('email')).to.equal(SECRET);
+    expect(readStored(readerB, stored).get('email')).to.equal(SECRET);
+    const parsed = parseEnvelope(stored);
+    expect(parsed.nonce.equals(stored.subarray(nonceAt, nonceAt + 12))).to.equal(true);
+    expect(parsed.header.length).to.equal(nonceAt + 12);
   });
 
-  /** What a flipped bit at `index` may cause, by the field it lands in. */
-  function allowedAfterFlip(index: number): EncryptionErrorCode[] {
-    if (index < MAGIC_LENGTH) return ['PLAINTEXT_IN_ENCRYPTED_FIELD'];
-    if (index === VERSION_OFFSET) return ['MALFORMED_CIPHERTEXT'];
-    if (index < WRAPPED_KEY_LENGTH_OFFSET) return ['KEY_NOT_ALLOWED'];
-    // A changed wrapped-key length either fails to parse or splits the bytes differently,
-    // which yields another wrapped key than the data key's.
-    if (index < WRAPPED_KEY_OFFSET) return ['MALFORMED_CIPHERTEXT', 'INTEGRITY'];
+  /** What a changed byte at `index` may cause for the reader of entry `own`, by the field it hits. */
+  function allowedAfterChange(index: number, own: 0 | 1): EncryptionErrorCode[] {
+    if (index < MAGIC_LENGTH || index === VERSION_OFFSET) return ['MALFORMED_CIPHERTEXT'];
+    // Another count either fails to parse or splits the bytes differently (header is bound);
+    // a count of 1 leaves reader B without an entry.
+    if (index === VERSION_OFFSET + 1)
+      return ['MALFORMED_CIPHERTEXT', 'INTEGRITY', 'KEY_NOT_ALLOWED'];
+    for (const [start, mine] of [
+      [entry0, own === 0],
+      [entry1, own === 1],
+    ] as const) {
+      // The reader's own fingerprint: its entry is gone. Another entry's: the header is bound.
+      if (index >= start && index < start + 16) return mine ? ['KEY_NOT_ALLOWED'] : ['INTEGRITY'];
+      // A changed W either fails to parse or re-splits the entries.
+      if (index >= start + 16 && index < start + 18)
+        return ['MALFORMED_CIPHERTEXT', 'INTEGRITY', 'KEY_NOT_ALLOWED'];
+    }
     return ['INTEGRITY'];
   }
 
-  it('every single-bit flip at every byte fails with the code of the field it hits', () => {
-    const seen = new Set<EncryptionErrorCode>();
-    for (let index = 0; index < stored.length; index += 1) {
-      for (let bit = 0; bit < 8; bit += 1) {
-        const mutated = Buffer.from(stored);
-        mutated[index] = mutated[index] ^ (1 << bit);
-        const error = encryptionErrorOf(() => readStored(key, mutated, USER_CONTEXT));
-        expect(allowedAfterFlip(index), `byte ${index} bit ${bit}`).to.include(error.code);
-        expectNoLeak(error, secrets);
-        seen.add(error.code);
+  for (const own of [0, 1] as const) {
+    it(`every single-bit flip at every byte fails, for the reader of entry ${own}`, () => {
+      const reader = own === 0 ? readerA : readerB;
+      const seen = new Set<EncryptionErrorCode>();
+      for (let index = 0; index < stored.length; index += 1) {
+        for (let bit = 0; bit < 8; bit += 1) {
+          const mutated = Buffer.from(stored);
+          mutated[index] ^= 1 << bit;
+          const error = encryptionErrorOf(() => readStored(reader, mutated));
+          expect(allowedAfterChange(index, own), `byte ${index} bit ${bit}`).to.include(error.code);
+          if ((index + bit) % 37 === 0) expectNoLeak(error, secrets);
+          seen.add(error.code);
+        }
       }
-    }
-    expect([...seen].sort()).to.deep.equal([
-      'INTEGRITY',
-      'KEY_NOT_ALLOWED',
-      'MALFORMED_CIPHERTEXT',
-      'PLAINTEXT_IN_ENCRYPTED_FIELD',
-    ]);
-  });
+      expect([...seen].sort()).to.deep.equal([
+        'INTEGRITY',
+        'KEY_NOT_ALLOWED',
+        'MALFORMED_CIPHERTEXT',
+      ]);
+    });
+  }
 
   it('a whole-byte corruption at every byte fails too', () => {
     for (let index = 0; index < stored.length; index += 1) {
       const mutated = Buffer.from(stored);
-      mutated[index] = mutated[index] ^ 0xff;
-      expect(allowedAfterFlip(index)).to.include(
-        encryptionErrorOf(() => readStored(key, mutated, USER_CONTEXT)).code,
+      mutated[index] ^= 0xff;
+      expect(allowedAfterChange(index, 0), `byte ${index}`).to.include(
+        encryptionErrorOf(() => readStored(readerA, mutated)).code,
       );
     }
   });
 
-  it('truncation at every length fails: no magic, malformed, or INTEGRITY', () => {
-    const parsable = headerLength(wrapped) + 1 + 16;
+  it('truncation at every length fails: malformed until the tag fits, then INTEGRITY', () => {
+    const parsable = nonceAt + 12 + 16;
     for (let length = 0; length < stored.length; length += 1) {
       const expected: EncryptionErrorCode =
-        length < MAGIC_LENGTH
-          ? 'PLAINTEXT_IN_ENCRYPTED_FIELD'
-          : length < parsable
-            ? 'MALFORMED_CIPHERTEXT'
-            : 'INTEGRITY';
+        length < parsable ? 'MALFORMED_CIPHERTEXT' : 'INTEGRITY';
       const error = expectEncryptionError(
-        () => readStored(key, stored.subarray(0, length), USER_CONTEXT),
+        () => readStored(readerA, stored.subarray(0, length)),
         expected,
       );
-      expectNoLeak(error, secrets);
+      if (length % 29 === 0) expectNoLeak(error, secrets);
     }
   });
 
@@ -96,90 +124,103 @@ describe('envelope attacks', () => {
     for (let extra = 1; extra <= 64; extra += 1) {
       for (const tail of [Buffer.alloc(extra), randomBytes(extra)]) {
         expectEncryptionError(
-          () => readStored(key, Buffer.concat([stored, tail]), USER_CONTEXT),
+          () => readStored(readerA, Buffer.concat([stored, tail])),
           'INTEGRITY',
         );
       }
     }
   });
 
-  it('an envelope with its tag removed and the bytes re-split fails', () => {
-    const { tag, ...rest } = parseEnvelope(stored);
-    const withoutTag = Buffer.concat([rest.header, rest.ciphertext]);
-    expect(['MALFORMED_CIPHERTEXT', 'INTEGRITY']).to.include(
-      encryptionErrorOf(() => readStored(key, withoutTag, USER_CONTEXT)).code,
-    );
-    expect(tag.length).to.equal(16);
-  });
+  describe('entries', () => {
+    const parsed = parseEnvelope(stored);
 
-  describe('moved to another context', () => {
-    const { sortKey: _sortKey, ...withoutSortKey } = USER_CONTEXT;
-    const moves: Array<[string, ValueContext]> = [
-      ['another attribute', { ...USER_CONTEXT, attribute: 'phone' }],
-      [
-        'another partition key value',
-        { ...USER_CONTEXT, partitionKey: { name: 'pk', value: { S: 'USER#43' } } },
-      ],
-      [
-        'another partition key name',
-        { ...USER_CONTEXT, partitionKey: { name: 'PK', value: { S: 'USER#42' } } },
-      ],
-      [
-        'another partition key type',
-        { ...USER_CONTEXT, partitionKey: { name: 'pk', value: { B: Buffer.from('USER#42') } } },
-      ],
-      [
-        'another sort key value',
-        { ...USER_CONTEXT, sortKey: { name: 'sk', value: { S: 'PROFILE#2' } } },
-      ],
-      ['no sort key', withoutSortKey],
-      ['another table', { ...USER_CONTEXT, table: 'app-copy' }],
-      ['another entity', { ...USER_CONTEXT, entity: 'Admin' }],
-    ];
-    for (const [label, context] of moves) {
-      it(`${label} fails with INTEGRITY`, () => {
-        const error = expectEncryptionError(() => readStored(key, stored, context), 'INTEGRITY');
-        expect(error.entity).to.equal(context.entity);
-        // The crypto layer knows attributes, not properties: the repository names the field.
-        expect(error.field).to.equal(undefined);
-        expectNoLeak(error, secrets);
-      });
-    }
-  });
-
-  describe('swapped between keys', () => {
-    const other = randomMaterial(KEY_ARN_B);
-    const storedUnderOther = sealValue(other, SECRET, USER_CONTEXT);
-
-    it('an envelope of another KMS key fails with KEY_NOT_ALLOWED, both ways', () => {
+    it('dropping the other entry fails for the remaining reader (INTEGRITY)', () => {
       expectEncryptionError(
-        () => readStored(key, storedUnderOther, USER_CONTEXT),
+        () => readStored(readerA, build([parsed.entries[0]], parsed)),
+        'INTEGRITY',
+      );
+      expectEncryptionError(
+        () => readStored(readerB, build([parsed.entries[1]], parsed)),
+        'INTEGRITY',
+      );
+    });
+
+    it("dropping the reader's own entry fails with KEY_NOT_ALLOWED", () => {
+      expectEncryptionError(
+        () => readStored(readerA, build([parsed.entries[1]], parsed)),
         'KEY_NOT_ALLOWED',
       );
-      expectEncryptionError(() => readStored(other, stored, USER_CONTEXT), 'KEY_NOT_ALLOWED');
+      expectEncryptionError(
+        () => readStored(readerB, build([parsed.entries[0]], parsed)),
+        'KEY_NOT_ALLOWED',
+      );
     });
 
-    it('a fingerprint swapped to the bound key fails with INTEGRITY (the header is bound)', () => {
+    it('adding, duplicating or reordering entries fails with INTEGRITY', () => {
+      const planted = additionalEntry('arn:aws:kms:eu-west-1:999999999999:key/attacker');
+      for (const entries of [
+        [...parsed.entries, planted],
+        [planted, ...parsed.entries],
+        [parsed.entries[0], parsed.entries[0], parsed.entries[1]],
+        [parsed.entries[1], parsed.entries[0]],
+      ]) {
+        expectEncryptionError(() => readStored(readerA, build(entries, parsed)), 'INTEGRITY');
+      }
+    });
+
+    it("swapping the reader's wrapped key for another one of the same KMS key fails with INTEGRITY", () => {
+      const other = randomMaterial(KEY_ARN_A);
+      const forged = build(
+        [{ ...parsed.entries[0], wrappedKey: other.wrappedKey }, parsed.entries[1]],
+        parsed,
+      );
+      expectEncryptionError(() => readStored(readerA, forged), 'INTEGRITY');
+      // Even with the matching plaintext key: the header is bound, so the tag fails.
+      expectEncryptionError(
+        () => readStored(readerMaterial(other, KEY_ARN_A), forged),
+        'INTEGRITY',
+      );
+    });
+  });
+
+  describe('swapped between keys and envelopes', () => {
+    const other = randomMaterial(KEY_ARN_B);
+    const storedUnderOther = sealFor(other, VALUES);
+
+    it('an envelope of another KMS key only fails with KEY_NOT_ALLOWED', () => {
+      const onlyA = randomMaterial(KEY_ARN_A);
+      expectEncryptionError(() => readStored(onlyA, storedUnderOther), 'KEY_NOT_ALLOWED');
+      expectEncryptionError(() => readStored(other, sealFor(onlyA, VALUES)), 'KEY_NOT_ALLOWED');
+    });
+
+    it("another key's envelope relabelled with the reader's fingerprint fails with INTEGRITY", () => {
       const forged = Buffer.from(storedUnderOther);
-      key.fingerprint.copy(forged, FINGERPRINT_OFFSET);
-      expectEncryptionError(() => readStored(key, forged, USER_CONTEXT), 'INTEGRITY');
+      readerA.fingerprint.copy(forged, ENTRIES_OFFSET);
+      expectEncryptionError(() => readStored(readerA, forged), 'INTEGRITY');
     });
 
-    it("a wrapped key swapped for the reader's own fails with INTEGRITY", () => {
-      const parts = parseEnvelope(storedUnderOther);
-      const forged = encodeEnvelope({
-        ...parts,
-        fingerprint: key.fingerprint,
-        wrappedKey: key.wrappedKey,
-      });
-      expectEncryptionError(() => readStored(key, forged, USER_CONTEXT), 'INTEGRITY');
-    });
-
-    it('ciphertext and tag spliced onto another envelope header fail with INTEGRITY', () => {
-      const donor = parseEnvelope(sealValue(key, 'another value!!!!!!!!!!!', USER_CONTEXT));
+    it('ciphertext and tag spliced onto another genuine header fail with INTEGRITY', () => {
+      const donor = parseEnvelope(sealFor(writer, new Map([['email', 'another value!!!!!!!!!!']])));
       const target = parseEnvelope(stored);
-      const spliced = encodeEnvelope({ ...target, ciphertext: donor.ciphertext, tag: donor.tag });
-      expectEncryptionError(() => readStored(key, spliced, USER_CONTEXT), 'INTEGRITY');
+      const spliced = Buffer.concat([target.header, donor.ciphertext, donor.tag]);
+      expectEncryptionError(() => readStored(readerA, spliced), 'INTEGRITY');
+    });
+
+    it('an envelope of another item fails with INTEGRITY', () => {
+      const elsewhere = sealFor(writer, VALUES, { ...USER_ITEM, pk: { S: 'USER#7' } });
+      expectEncryptionError(() => readStored(readerA, elsewhere), 'INTEGRITY');
+    });
+  });
+
+  describe('replay', () => {
+    it('an older genuine envelope of the same item state opens (a documented rollback)', () => {
+      const older = sealFor(writer, new Map([['email', 'old@example.com']]));
+      expect(readStored(readerA, older).get('email')).to.equal('old@example.com');
+    });
+
+    it('an older envelope fails with INTEGRITY once a signed attribute changed since', () => {
+      const older = sealFor(writer, VALUES, { ...USER_ITEM, ownerEmail: { S: 'old@example.com' } });
+      expectEncryptionError(() => readStored(readerA, older), 'INTEGRITY');
     });
   });
 });

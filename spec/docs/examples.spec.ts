@@ -31,13 +31,18 @@ describe('examples/demo.ts (npm start)', function () {
     expect(section('1. Save a credential')).to.include('saved cred-1, version 1');
   });
 
-  it('shows DynamoDB holding envelopes, not plaintext, for the encrypted fields', () => {
+  it('shows DynamoDB holding one envelope, not plaintext nor names, for the encrypted fields', () => {
     const stored = attributes(section('2. What DynamoDB stores'));
     expect(stored.get('id')).to.equal('S  cred-1');
     expect(stored.get('version')).to.equal('N  1');
-    for (const encrypted of ['secret', 'recoveryCodes']) {
-      expect(stored.get(encrypted)).to.match(/^B {2}[0-9a-f]{24}\.\.\. \(\d+ bytes\)$/);
-    }
+    expect(stored.get('owner'), '@Signed: in clear').to.equal('S  alice');
+    // Format v2: one sealed envelope per item; the magic 'TD' and version 2 open it.
+    expect(stored.get('__td')).to.match(/^B {2}544402[0-9a-f]{18}\.\.\. \(\d+ bytes\)$/);
+    for (const encrypted of ['secret', 'recoveryCodes'])
+      expect(stored.has(encrypted)).to.equal(false);
+    expect(section('2. What DynamoDB stores')).to.include(
+      '  no attribute named: secret, recoveryCodes (sealed in __td)',
+    );
     const raw = section('2. What DynamoDB stores').join('\n');
     for (const plaintext of ['sk_live_4f9a2c-demo', 'r-1111', 'r-2222']) {
       expect(raw).to.not.include(plaintext);
@@ -67,11 +72,16 @@ describe('examples/demo.ts (npm start)', function () {
       .map(([, what, code]) => [what, code]);
     expect(outcomes).to.deep.equal([
       ['a client without a KMS key', 'ENCRYPTION_NOT_CONFIGURED'],
-      ['a tampered ciphertext (one bit flipped)', 'INTEGRITY'],
-      ["a value moved from another item (bob's secret into cred-1)", 'INTEGRITY'],
+      ['a tampered envelope (one bit flipped)', 'INTEGRITY'],
+      ["an envelope moved from another item (bob's into cred-1)", 'INTEGRITY'],
+      ['a @Signed attribute changed (owner alice -> mallory)', 'INTEGRITY'],
+      ['the envelope deleted', 'INTEGRITY'],
       ['the KMS key disabled', 'KMS_KEY_DISABLED'],
-      ['plaintext written into an encrypted attribute', 'PLAINTEXT_IN_ENCRYPTED_FIELD'],
+      ["plaintext planted under an encrypted field's name", 'PLAINTEXT_IN_ENCRYPTED_FIELD'],
     ]);
+    expect(section('5. Fail closed')).to.include(
+      '  the genuine item put back reads again: secret sk_live_4f9a2c-demo',
+    );
     expect(section('5. Fail closed')).to.include(
       'Every failure above is a typed EncryptionError; none returned a value.',
     );

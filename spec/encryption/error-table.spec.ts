@@ -11,6 +11,12 @@ import {
   type KmsOptions,
   type Repository,
 } from '../../src';
+import {
+  ENTRIES_OFFSET,
+  FINGERPRINT_LENGTH,
+  FORMAT_VERSION,
+  VERSION_OFFSET,
+} from '../../src/crypto/envelope-layout';
 import type { LocalDynamo, LocalKms } from '../../src/testing';
 import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder';
 import { expectEncryptionError, expectNoPlaintext } from '../support/leak-check';
@@ -18,7 +24,12 @@ import { sharedDynamo, sharedKms, uniqueTable } from '../support/stack';
 
 // Every row of the EncryptionError table, raised through repo.save and repo.find against
 // DynamoDB Local and LocalKms with the unmodified SDK clients. A failing write must send no
-// PutItem; no form of any error may hold the plaintext.
+// PutItem; no form of any error may hold the plaintext. The item's encrypted values live in its
+// one envelope attribute `__td`; Vault has a single encrypted field, so every envelope error names
+// `secret` as its field.
+
+/** Where the first entry's wrapped-key length sits in a v2 envelope. */
+const WRAPPED_KEY_LENGTH_OFFSET = ENTRIES_OFFSET + FINGERPRINT_LENGTH;
 
 const SECRET = 'sk_live_ERRTABLE_4f9a2c7e1b3d5a90';
 
@@ -156,7 +167,8 @@ describe('EncryptionError table through save and find (DynamoDB Local + LocalKms
     const h = await harness({});
     expect((await h.repo.find({ id }))?.secret).to.equal(SECRET);
     const raw = await rawItem(id);
-    expect(raw?.secret.B).to.be.instanceOf(Uint8Array);
+    expect(raw?.__td.B).to.be.instanceOf(Uint8Array);
+    expect(raw?.secret, 'no attribute under the encrypted name').to.equal(undefined);
   });
 
   describe('ENCRYPTION_NOT_CONFIGURED', () => {
@@ -440,26 +452,38 @@ describe('EncryptionError table through save and find (DynamoDB Local + LocalKms
   });
 
   describe('INTEGRITY', () => {
-    async function rewrite(id: string, secret: AttributeValue): Promise<void> {
+    async function rewrite(id: string, envelope: AttributeValue): Promise<void> {
       const item = (await rawItem(id))!;
-      await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { ...item, secret } }));
+      await dynamo.client.send(
+        new PutItemCommand({ TableName: table, Item: { ...item, __td: envelope } }),
+      );
     }
 
     it('find: one ciphertext bit flipped', async () => {
       const id = await stored('tamper');
-      const bytes = Buffer.from((await rawItem(id))!.secret.B!);
+      const bytes = Buffer.from((await rawItem(id))!.__td.B!);
       bytes[bytes.length - 20] ^= 0x01;
       await rewrite(id, { B: bytes });
       const h = await harness({});
       await expectReadFails(h, id, 'INTEGRITY', arnA);
     });
 
-    it("find: another item's value moved into this item", async () => {
+    it("find: another item's envelope moved into this item", async () => {
       const id = await stored('victim');
       const other = await stored('donor');
-      await rewrite(id, (await rawItem(other))!.secret);
+      await rewrite(id, (await rawItem(other))!.__td);
       const h = await harness({});
       await expectReadFails(h, id, 'INTEGRITY', arnA);
+    });
+
+    it('find: the envelope deleted (the item no longer loads as "secret undefined")', async () => {
+      const id = await stored('no-envelope');
+      const { __td: _dropped, ...rest } = (await rawItem(id))!;
+      await dynamo.client.send(new PutItemCommand({ TableName: table, Item: rest }));
+      const h = await harness({});
+      kms.resetCalls();
+      await expectReadFails(h, id, 'INTEGRITY', undefined);
+      expect(kms.calls()).to.equal(0);
     });
 
     it('find: KMS InvalidCiphertextException on Decrypt', async () => {
@@ -475,13 +499,17 @@ describe('EncryptionError table through save and find (DynamoDB Local + LocalKms
       ['truncated to 30 bytes', (b) => b.subarray(0, 30)],
       [
         'an unknown format version',
-        (b) => Buffer.concat([b.subarray(0, 2), Buffer.from([2]), b.subarray(3)]),
+        (b) => {
+          const c = Buffer.from(b);
+          c[VERSION_OFFSET] = FORMAT_VERSION + 1;
+          return c;
+        },
       ],
       [
         'a wrapped-key length of 0',
         (b) => {
           const c = Buffer.from(b);
-          c.writeUInt16BE(0, 19);
+          c.writeUInt16BE(0, WRAPPED_KEY_LENGTH_OFFSET);
           return c;
         },
       ],
@@ -489,18 +517,19 @@ describe('EncryptionError table through save and find (DynamoDB Local + LocalKms
         'a wrapped-key length longer than the value',
         (b) => {
           const c = Buffer.from(b);
-          c.writeUInt16BE(1000, 19);
+          c.writeUInt16BE(1000, WRAPPED_KEY_LENGTH_OFFSET);
           return c;
         },
       ],
+      ['bytes that are not an envelope (no magic)', () => Buffer.from(SECRET, 'utf8')],
     ];
     for (const [what, damage] of damages) {
       it(`find: ${what}`, async () => {
         const id = await stored('malformed');
         const item = (await rawItem(id))!;
-        const bytes = damage(Buffer.from(item.secret.B!));
+        const bytes = damage(Buffer.from(item.__td.B!));
         await dynamo.client.send(
-          new PutItemCommand({ TableName: table, Item: { ...item, secret: { B: bytes } } }),
+          new PutItemCommand({ TableName: table, Item: { ...item, __td: { B: bytes } } }),
         );
         const h = await harness({});
         kms.resetCalls();
@@ -510,6 +539,7 @@ describe('EncryptionError table through save and find (DynamoDB Local + LocalKms
     }
   });
 
+  // An attribute under an encrypted field's name is refused whatever it holds: v2 never stores one.
   describe('PLAINTEXT_IN_ENCRYPTED_FIELD (found before any KMS call)', () => {
     const values: [string, AttributeValue][] = [
       ['an S value', { S: SECRET }],
@@ -527,6 +557,18 @@ describe('EncryptionError table through save and find (DynamoDB Local + LocalKms
         expect(kms.calls()).to.equal(0);
       });
     }
+
+    it('find: an S value planted beside a genuine envelope', async () => {
+      const id = await stored('planted');
+      const item = (await rawItem(id))!;
+      await dynamo.client.send(
+        new PutItemCommand({ TableName: table, Item: { ...item, secret: { S: 'planted' } } }),
+      );
+      const h = await harness({});
+      kms.resetCalls();
+      await expectReadFails(h, id, 'PLAINTEXT_IN_ENCRYPTED_FIELD', undefined);
+      expect(kms.calls()).to.equal(0);
+    });
   });
 
   describe('KMS_ERROR (not retryable)', () => {

@@ -10,7 +10,7 @@ import {
   ValidationError,
   type KmsOptions,
 } from '../../src';
-import { FINGERPRINT_LENGTH, FINGERPRINT_OFFSET } from '../../src/crypto/envelope-layout';
+import { parseEnvelope } from '../../src/crypto/envelope';
 import { keyFingerprint } from '../../src/crypto/key-fingerprint';
 import type { LocalDynamo, LocalKms } from '../../src/testing';
 import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder';
@@ -79,8 +79,8 @@ describe('Key binding: the strict resolver (DynamoDB Local + LocalKms)', functio
     return Buffer.from(value!);
   }
 
-  const fingerprintOf = (envelope: Buffer) =>
-    envelope.subarray(FINGERPRINT_OFFSET, FINGERPRINT_OFFSET + FINGERPRINT_LENGTH);
+  /** The fingerprint of the key an envelope was sealed under (its first entry). */
+  const fingerprintOf = (envelope: Buffer) => parseEnvelope(envelope).entries[0].fingerprint;
 
   before(async () => {
     dynamo = await sharedDynamo();
@@ -171,7 +171,7 @@ describe('Key binding: the strict resolver (DynamoDB Local + LocalKms)', functio
       expect(kms.calls('GenerateDataKey')).to.equal(1);
       // Only the payments key id is resolved: the default key is never touched for this entity.
       expect(kms.calls('DescribeKey')).to.equal(1);
-      const envelope = await storedEnvelope(repo.metadata.table, 'p10', 'card');
+      const envelope = await storedEnvelope(repo.metadata.table, 'p10', '__td:payments');
       expect(fingerprintOf(envelope).equals(keyFingerprint(paymentsArn))).to.equal(true);
       expect(fingerprintOf(envelope).equals(keyFingerprint(defaultArn))).to.equal(false);
       expect((await repo.find({ id: 'p10' }))?.card).to.equal(CARD);
@@ -205,8 +205,8 @@ describe('Key binding: the strict resolver (DynamoDB Local + LocalKms)', functio
       await repo.save(Object.assign(new Mixed(), { id: 'm1', email: EMAIL, card: CARD }));
       expect(kms.calls('GenerateDataKey')).to.equal(2);
       const table = repo.metadata.table;
-      const email = await storedEnvelope(table, 'm1', 'email');
-      const card = await storedEnvelope(table, 'm1', 'card');
+      const email = await storedEnvelope(table, 'm1', '__td');
+      const card = await storedEnvelope(table, 'm1', '__td:payments');
       expect(fingerprintOf(email).equals(keyFingerprint(defaultArn))).to.equal(true);
       expect(fingerprintOf(card).equals(keyFingerprint(paymentsArn))).to.equal(true);
       kms.resetCalls();
@@ -278,7 +278,7 @@ describe('Key binding: the strict resolver (DynamoDB Local + LocalKms)', functio
         const { db } = await recordedDb({ keyId: form });
         const repo = db.repository(Profile);
         await repo.save(Object.assign(new Profile(), { id: `form-${i}`, email: `${i}-${EMAIL}` }));
-        const envelope = await storedEnvelope(repo.metadata.table, `form-${i}`, 'email');
+        const envelope = await storedEnvelope(repo.metadata.table, `form-${i}`, '__td');
         expect(fingerprintOf(envelope).equals(keyFingerprint(arn)), form).to.equal(true);
         repos.push(repo);
       }

@@ -210,8 +210,9 @@ describe('KMS requests per operation (DynamoDB Local + LocalKms)', function () {
       expect(direct.Decrypt).to.equal(keys.length);
     });
 
-    it('maxUses reached: a new GenerateDataKey (2 fields = 2 uses per save)', async () => {
-      const repo = freshRepo({ cache: { maxAgeMs: 60_000, maxUses: 4 } });
+    // v2: one use per item envelope, however many encrypted fields it seals (2 here).
+    it('maxUses reached: a new GenerateDataKey (2 fields, 1 envelope = 1 use per save)', async () => {
+      const repo = freshRepo({ cache: { maxAgeMs: 60_000, maxUses: 2 } });
       const p = prefix('on-uses');
       kms.resetCalls();
       await repo.save(pair(`${p}-1`));

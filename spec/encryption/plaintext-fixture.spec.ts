@@ -102,15 +102,16 @@ describe('plaintextFixture (DynamoDB Local)', function () {
   });
 
   describe('a second encrypted field that is not named', () => {
-    it('stays encrypted (a B envelope) when the db has kms', async () => {
+    it('stays encrypted (sealed in the B envelope __td) when the db has kms', async () => {
       const fixture = plaintextFixture(kmsDb(), TwoSecrets, ['secret']);
       await fixture.save(
         Object.assign(new TwoSecrets(), { id: 't1', secret: SECRET, other: OTHER }),
       );
       const item = await rawItem(fixture.metadata.table, 't1');
       expect(item.secret).to.deep.equal({ S: SECRET });
-      expect(Object.keys(item.other)).to.deep.equal(['B']);
-      expect(Buffer.from(item.other.B!).includes(Buffer.from(OTHER))).to.equal(false);
+      expect(item.other, 'no attribute under the encrypted name').to.equal(undefined);
+      expect(Object.keys(item.__td)).to.deep.equal(['B']);
+      expect(Buffer.from(item.__td.B!).includes(Buffer.from(OTHER))).to.equal(false);
       const found = await fixture.get({ id: 't1' });
       expect([found.secret, found.other]).to.deep.equal([SECRET, OTHER]);
     });
@@ -264,8 +265,32 @@ describe('plaintextFixture (DynamoDB Local)', function () {
         .repository(FixtureCredential)
         .save(Object.assign(new FixtureCredential(), { id: 'mixed-2', secret: SECRET }));
       const fixture = plaintextFixture(db, FixtureCredential, ['secret']);
+      kms.resetCalls();
       const error = await rejectionOf(fixture.find({ id: 'mixed-2' }));
       expect(error).to.be.instanceOf(TheoryDbError);
+      // v2: the fixture has no envelope to open; it must not load the item as "secret unset".
+      await expectEncryptionError(fixture.find({ id: 'mixed-2' }), {
+        code: 'ENCRYPTION_NOT_CONFIGURED',
+        entity: 'FixtureCredential',
+        secrets: [SECRET],
+      });
+      expect(kms.calls()).to.equal(0);
+    });
+
+    it('a fixture reading an envelope that seals a field it stores in clear fails too', async () => {
+      const db = kmsDb();
+      await db
+        .repository(TwoSecrets)
+        .save(Object.assign(new TwoSecrets(), { id: 'mixed-4', secret: SECRET, other: OTHER }));
+      const fixture = plaintextFixture(db, TwoSecrets, ['secret']);
+      // The envelope opens (it seals `other` too), but dropping the sealed `secret` would load it
+      // as unset. The error names the opted-out field.
+      await expectEncryptionError(fixture.find({ id: 'mixed-4' }), {
+        code: 'ENCRYPTION_NOT_CONFIGURED',
+        entity: 'TwoSecrets',
+        field: 'secret',
+        secrets: [SECRET, OTHER],
+      });
     });
 
     it('making a fixture does not change the normal repository of the same db', async () => {
@@ -275,7 +300,8 @@ describe('plaintextFixture (DynamoDB Local)', function () {
       expect(normal).not.to.equal(fixture);
       await normal.save(Object.assign(new FixtureCredential(), { id: 'mixed-3', secret: SECRET }));
       const item = await rawItem(normal.metadata.table, 'mixed-3');
-      expect(Object.keys(item.secret)).to.deep.equal(['B']);
+      expect(item.secret).to.equal(undefined);
+      expect(Object.keys(item.__td)).to.deep.equal(['B']);
       expect((await normal.get({ id: 'mixed-3' })).secret).to.equal(SECRET);
     });
   });

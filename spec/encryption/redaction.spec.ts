@@ -266,10 +266,11 @@ describe('Redaction of encrypted properties', function () {
       const out = await dynamo.client.send(
         new GetItemCommand({ TableName: table, Key: { id: { S: 'log-tamper' } } }),
       );
-      const bytes = Buffer.from(out.Item!.secret.B!);
+      // v2: the item's encrypted values are sealed in its one envelope, `__td`.
+      const bytes = Buffer.from(out.Item!.__td.B!);
       bytes[bytes.length - 1] ^= 1;
       await dynamo.client.send(
-        new PutItemCommand({ TableName: table, Item: { ...out.Item!, secret: { B: bytes } } }),
+        new PutItemCommand({ TableName: table, Item: { ...out.Item!, __td: { B: bytes } } }),
       );
       await rejectionOf(logged.find({ id: 'log-tamper' }));
       // 4. Plaintext injected into the encrypted field.

@@ -15,8 +15,8 @@ import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder
 import { rejectionOf } from '../support/leak-check';
 import { sharedDynamo, sharedKms, uniqueTable } from '../support/stack';
 
-// Every value type an @Encrypted field can hold goes in encrypted, is stored as one B envelope,
-// and comes back with its type and value.
+// Every value type an @Encrypted field can hold goes in encrypted, is sealed in the item's one B
+// envelope (`__td`; no attribute under the field's own name), and comes back with its type and value.
 
 @Entity({ table: uniqueTable('enc-types'), name: 'Typed' })
 class Typed {
@@ -63,11 +63,12 @@ describe('Encrypted value types round-trip (DynamoDB Local + LocalKms)', functio
     const id = `${field}-${(counter += 1)}`;
     await repo.save(Object.assign(new Typed(), { id, plain: 'p', [field]: value }));
     const item = await rawItem(id);
-    const stored = item[field];
-    expect(Object.keys(stored), `${field} is stored as one B`).to.deep.equal(['B']);
+    const stored = item.__td;
+    expect(Object.keys(stored), `${field} is sealed in one B envelope`).to.deep.equal(['B']);
     const bytes = Buffer.from(stored.B!);
     expect([...bytes.subarray(0, 3)]).to.deep.equal([...ENVELOPE_MAGIC, FORMAT_VERSION]);
-    expect(Object.keys(item).sort()).to.deep.equal([field, 'id', 'plain'].sort());
+    // The field's name is not stored: DynamoDB sees only the envelope.
+    expect(Object.keys(item).sort()).to.deep.equal(['__td', 'id', 'plain']);
     const found = await repo.find({ id });
     expect(found).to.be.instanceOf(Typed);
     return found![field];
@@ -200,7 +201,8 @@ describe('Encrypted value types round-trip (DynamoDB Local + LocalKms)', functio
   it('an undefined encrypted field is absent from the item and from the entity', async () => {
     await repo.save(Object.assign(new Typed(), { id: 'undef', plain: 'p', count: 1 }));
     const item = await rawItem('undef');
-    expect(Object.keys(item).sort()).to.deep.equal(['count', 'id', 'plain']);
+    // `count` is sealed in the envelope; `text` is neither stored nor sealed.
+    expect(Object.keys(item).sort()).to.deep.equal(['__td', 'id', 'plain']);
     const found = await repo.get({ id: 'undef' });
     expect(found.text).to.equal(undefined);
     expect(Object.prototype.hasOwnProperty.call(found, 'text')).to.equal(false);
@@ -210,9 +212,9 @@ describe('Encrypted value types round-trip (DynamoDB Local + LocalKms)', functio
   it('re-saving replaces a value with a fresh envelope (new nonce) each time', async () => {
     const entity = Object.assign(new Typed(), { id: 'fresh', text: 'same value' });
     await repo.save(entity);
-    const first = Buffer.from((await rawItem('fresh')).text.B!);
+    const first = Buffer.from((await rawItem('fresh')).__td.B!);
     await repo.save(entity);
-    const second = Buffer.from((await rawItem('fresh')).text.B!);
+    const second = Buffer.from((await rawItem('fresh')).__td.B!);
     expect(first.equals(second)).to.equal(false);
     expect((await repo.get({ id: 'fresh' })).text).to.equal('same value');
   });

@@ -182,10 +182,12 @@ describe('hole 10: the data-key cache options are capped', function () {
           Key: { id: { S: id } },
         }),
       );
-      const stored = Item?.secret?.B;
+      const stored = Item?.__td?.B;
       expect(stored, `${id} stored as binary`).to.be.instanceOf(Uint8Array);
       expectNoPlaintext(Buffer.from(stored as Uint8Array).toString('latin1'), SECRET, id);
-      wrapped.push(Buffer.from(parseEnvelope(stored as Uint8Array).wrappedKey).toString('hex'));
+      wrapped.push(
+        Buffer.from(parseEnvelope(stored as Uint8Array).entries[0].wrappedKey).toString('hex'),
+      );
     }
     const uses = new Map<string, number>();
     for (const key of wrapped) uses.set(key, (uses.get(key) ?? 0) + 1);

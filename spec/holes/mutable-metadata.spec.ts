@@ -114,7 +114,9 @@ describe('hole 6: metadata is not a process-wide switch', () => {
       );
       expectNoPlaintext(stack.recorder.bodies(), SECRET, 'request bodies');
       const stored = await stack.raw(TABLE, { id: { S: 'f1' }, kind: { S: 'k' } });
-      expect(stored.secret?.B).to.be.instanceOf(Uint8Array);
+      // Format v2: sealed in the item's envelope, nothing stored under the field's name.
+      expect(stored.__td?.B).to.be.instanceOf(Uint8Array);
+      expect(stored).to.not.have.property('secret');
       expect((await repo.get({ id: 'f1', kind: 'k' })).secret).to.equal(SECRET);
     });
   }

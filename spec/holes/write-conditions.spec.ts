@@ -18,6 +18,7 @@ import {
   Version,
   VersionConflictError,
 } from '../../src';
+import { parseEnvelope } from '../../src/crypto/envelope';
 import type { LocalKms } from '../../src/testing/local-kms';
 import { type DynamoRecorder, recordCommands } from '../support/dynamo-recorder';
 import { errorTexts, expectErrorFreeOf, expectNoPlaintext } from '../support/leak-check';
@@ -219,6 +220,11 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
       ['not(eq)', (c) => c.not(c.eq('secret', GUESS))],
       ['and(exists, eq)', (c) => c.and(c.exists('secret'), c.eq('secret', GUESS))],
       ['or(plain, eq)', (c) => c.or(c.eq('label', 'x'), c.eq('secret', GUESS))],
+      // Format v2: whether an encrypted field is set is sealed in the item's envelope too, and
+      // DynamoDB cannot see it: exists / notExists are refused like every comparison.
+      ['exists', (c) => c.exists('secret')],
+      ['notExists', (c) => c.notExists('codes')],
+      ['or(plain, notExists)', (c) => c.or(c.exists('label'), c.notExists('secret'))],
     ];
     const surfaces: [string, (key: { owner: string; seq: number }, build: Build) => unknown][] = [
       [
@@ -280,57 +286,30 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
         expect(item?.version, 'nothing was written').to.deep.equal({ N: '1' });
       });
     }
-
-    // exists / notExists name the attribute and nothing else: whether an item has an encrypted
-    // attribute is visible to anyone who can read the table (the threat model lists deleting one
-    // as not stopped), and nothing of its value is in the request. So they stay allowed.
-    it('exists / notExists are allowed on every surface and send the attribute name only', async () => {
-      const key = await stored();
-      await accounts().update(
-        key,
-        { set: { label: 'x' } },
-        { condition: (c) => c.exists('secret') },
-      );
-      const missing = await failureOf(() =>
-        accounts().update(key, { set: { label: 'y' } }, { condition: (c) => c.notExists('codes') }),
-      );
-      expect(missing).to.be.instanceOf(ConditionFailedError);
-      await db
-        .transaction((tx) => {
-          tx.check(Account, key, (c) => c.exists('secret'));
-          tx.update(
-            Account,
-            { ...key, seq: key.seq + 1000 },
-            { set: { label: 'z' } },
-            {
-              condition: (c) => c.notExists('secret'),
-            },
-          );
-        })
-        .catch((e: unknown) => e);
-      const deleteRefused = await failureOf(() =>
-        accounts().delete(key, { condition: (c) => c.notExists('secret') }),
-      );
-      expect(deleteRefused).to.be.instanceOf(ConditionFailedError);
-      const bodies = recorder.bodies();
-      expect(bodies).to.include('attribute_exists(').and.to.include('attribute_not_exists(');
-      for (const secret of ALL_PLAINTEXTS) expectNoPlaintext(bodies, secret, 'a request body');
-      expect(await raw(key)).to.not.equal(undefined);
-    });
   });
 
   describe('update expressions', () => {
     it('set of an encrypted attribute is sealed for the item, null included, never written in clear', async () => {
       const key = await stored();
+      // Format v2: the values are sealed in the item's one envelope (`__td`), re-sealed by each
+      // update; nothing is stored under an encrypted field's name.
+      const before = (await raw(key))?.__td as { B: Uint8Array };
       const updated = await accounts().update(key, { set: { secret: NEW_SECRET, codes: ['c'] } });
       expect(updated.secret).to.equal(NEW_SECRET);
       let item = await raw(key);
-      expect(Object.keys(item?.secret as object)).to.deep.equal(['B']);
-      expect(Object.keys(item?.codes as object)).to.deep.equal(['B']);
+      expect(item).to.not.have.any.keys('secret', 'codes');
+      expect(Object.keys(item?.__td as object)).to.deep.equal(['B']);
+      const first = (item?.__td as { B: Uint8Array }).B;
+      expect(Buffer.from(first).equals(Buffer.from(before.B)), 're-sealed').to.equal(false);
+      expect(await accounts().get(key)).to.include({ secret: NEW_SECRET });
+      expect((await accounts().get(key)).codes).to.deep.equal(['c']);
       await accounts().update(key, { set: { secret: null } });
       item = await raw(key);
       // A null is a typed plaintext like any other: sealed, not a NULL in clear.
-      expect(Object.keys(item?.secret as object)).to.deep.equal(['B']);
+      expect(item).to.not.have.any.keys('secret', 'codes');
+      expect(Object.keys(item?.__td as object)).to.deep.equal(['B']);
+      const second = (item?.__td as { B: Uint8Array }).B;
+      expect(Buffer.from(second).equals(Buffer.from(first)), 're-sealed').to.equal(false);
       expect((await accounts().get(key)).secret).to.equal(null);
       for (const secret of ALL_PLAINTEXTS) {
         expectNoPlaintext(recorder.bodies(), secret, 'a request body');
@@ -368,7 +347,10 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
       );
       const item = await raw(key);
       expect(item?.label).to.deep.equal({ S: text });
-      expect(Object.keys(item?.secret as object)).to.deep.equal(['B']);
+      // Format v2: the secret stays sealed in the envelope; no attribute under its name appeared.
+      expect(item).to.not.have.property('secret');
+      expect(Object.keys(item?.__td as object)).to.deep.equal(['B']);
+      expect((await accounts().get(key)).secret).to.equal(SECRET);
       recorder.clear();
       kms.resetCalls();
       const refusals: object[] = [
@@ -482,12 +464,16 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
   });
 
   describe('the stored item returned with a failed condition', () => {
-    /** Printed forms of the stored envelope of `secret`: base64, hex, and the byte list. */
+    /**
+     * Printed forms of the item's stored envelope (format v2: one per item, `__td`, sealing
+     * `secret` and `codes`): base64, hex, and the byte list, of the whole and of its ciphertext.
+     */
     async function storedEnvelopeForms(key: { owner: string; seq: number }): Promise<string[]> {
       const item = await raw(key);
       recorder.clear();
-      const bytes = Buffer.from((item?.secret as { B: Uint8Array }).B);
-      const body = bytes.subarray(8, 40);
+      const bytes = Buffer.from((item?.__td as { B: Uint8Array }).B);
+      const body = parseEnvelope(bytes).ciphertext.subarray(0, 32);
+      expect(body.length).to.equal(32);
       return [
         bytes.toString('base64'),
         body.toString('base64').slice(4, -4),
@@ -711,7 +697,10 @@ describe('hole 14: writes cannot change a key, compare or write a secret in clea
       seq += 1;
       await notes.batchSave([Object.assign(new Note(), { owner: OWNER, seq, secret: NEW_SECRET })]);
       const item = await raw({ owner: OWNER, seq });
-      expect(Object.keys(item?.secret as object)).to.deep.equal(['B']);
+      // Format v2: sealed in the item's envelope, nothing stored under the field's name.
+      expect(item).to.not.have.property('secret');
+      expect(Object.keys(item?.__td as object)).to.deep.equal(['B']);
+      expect((await notes.get({ owner: OWNER, seq })).secret).to.equal(NEW_SECRET);
       const [request] = recorder.commands;
       await notes.batchDelete([{ owner: OWNER, seq }]);
       expect(request.name).to.equal('BatchWriteItemCommand');

@@ -98,7 +98,9 @@ describe('queries and scans of encrypted entities (DynamoDB Local + LocalKms)', 
     const projected = input.ProjectionExpression.split(', ').map(
       (p) => input.ExpressionAttributeNames[p],
     );
-    expect(projected).to.deep.equal(['token', 'kind', 'owner', 'id']);
+    // v2: the values come from the envelope `__td`; `token` stays projected so a value planted
+    // under its name is still seen (and refused).
+    expect(projected).to.deep.equal(['token', 'kind', 'owner', 'id', '__td']);
     const scanned = await secrets.scan().select('pin').all();
     expect(scanned).to.have.length(11);
     expect(scanned.every((s) => keysOf(s).join() === 'pin' && typeof s.pin === 'number')).to.equal(
@@ -123,17 +125,45 @@ describe('queries and scans of encrypted entities (DynamoDB Local + LocalKms)', 
     expect(kms.calls()).to.equal(0);
   });
 
-  it('allows exists/notExists on an encrypted field', async () => {
-    const withToken = await secrets
-      .query({ owner: 'alice' })
-      .filter((c) => c.exists('token'))
-      .count();
-    expect(withToken).to.equal(6);
-    const without = await secrets
-      .query({ owner: 'alice' })
-      .filter((c) => c.notExists('pin'))
-      .all();
-    expect(without).to.deep.equal([]);
+  // v2: whether an encrypted field is set is sealed in the envelope too, so DynamoDB cannot test
+  // it: exists/notExists are refused like every other condition on an encrypted field.
+  it('refuses exists/notExists on an encrypted field before sending anything', async () => {
+    recorder.clear();
+    kms.resetCalls();
+    const attempts: [string, () => Promise<unknown>][] = [
+      [
+        'exists',
+        () =>
+          secrets
+            .query({ owner: 'alice' })
+            .filter((c) => c.exists('token'))
+            .count(),
+      ],
+      [
+        'notExists',
+        () =>
+          secrets
+            .query({ owner: 'alice' })
+            .filter((c) => c.notExists('pin'))
+            .all(),
+      ],
+      [
+        'notExists in a scan',
+        () =>
+          secrets
+            .scan()
+            .filter((c) => c.notExists('token'))
+            .page(),
+      ],
+    ];
+    for (const [what, attempt] of attempts) {
+      const error = await rejection(attempt);
+      expectCode(error, EncryptionError, 'ENCRYPTED_FIELD_NOT_QUERYABLE');
+      expect((error as EncryptionError).entity, what).to.equal('QSecret');
+      expect(['token', 'pin'], what).to.include((error as EncryptionError).field);
+    }
+    expect(recorder.count()).to.equal(0);
+    expect(kms.calls()).to.equal(0);
   });
 
   it('refuses encrypted fields in filters, sort-key conditions and partitions before sending anything', async () => {
@@ -225,16 +255,18 @@ describe('queries and scans of encrypted entities (DynamoDB Local + LocalKms)', 
       const { Item } = await client.send(
         new GetItemCommand({ TableName: table, Key: rawKey('tamper', 's3') }),
       );
-      const token = Buffer.from(Item!.token.B!);
-      token[token.length - 5] ^= 0x01;
+      // v2: the item's one envelope, sealing both token and pin.
+      const envelope = Buffer.from(Item!.__td.B!);
+      envelope[envelope.length - 5] ^= 0x01;
       await client.send(
-        new PutItemCommand({ TableName: table, Item: { ...Item!, token: { B: token } } }),
+        new PutItemCommand({ TableName: table, Item: { ...Item!, __td: { B: envelope } } }),
       );
     });
 
     it('fails the whole page with INTEGRITY and returns none of its items', async () => {
       const error = await rejection(() => secrets.query({ owner: 'tamper' }).page());
       expectCode(error, EncryptionError, 'INTEGRITY');
+      // The envelope's error names its first encrypted field.
       expect((error as EncryptionError).field).to.equal('token');
       expectCode(
         await rejection(() => secrets.query({ owner: 'tamper' }).all()),
@@ -263,14 +295,18 @@ describe('queries and scans of encrypted entities (DynamoDB Local + LocalKms)', 
       expectCode(iterated, EncryptionError, 'INTEGRITY');
       // s2 is intact but shares the failed page with s3: nothing of that page is returned.
       expect(seen).to.deep.equal(['s0', 's1']);
-      // A projection that leaves the tampered field out reads fine; one that includes it fails.
-      const ids = await secrets.query({ owner: 'tamper' }).select('id', 'pin').all();
+      // A projection of plain properties only does not read the envelope and reads fine; one that
+      // needs any encrypted field opens the tampered envelope and fails (v2: the envelope is
+      // shared by token and pin, so pin fails too).
+      const ids = await secrets.query({ owner: 'tamper' }).select('id', 'kind').all();
       expect(ids.map((s) => s.id)).to.deep.equal(['s0', 's1', 's2', 's3', 's4']);
-      expectCode(
-        await rejection(() => secrets.query({ owner: 'tamper' }).select('token').all()),
-        EncryptionError,
-        'INTEGRITY',
-      );
+      for (const field of ['token', 'pin'] as const) {
+        expectCode(
+          await rejection(() => secrets.query({ owner: 'tamper' }).select(field).all()),
+          EncryptionError,
+          'INTEGRITY',
+        );
+      }
     });
   });
 

@@ -4,23 +4,26 @@ import {
   Encrypted,
   Entity,
   PartitionKey,
+  Signed,
   TheoryDb,
   TheoryDbError,
   Version,
   type Repository,
 } from '../../src';
+import { parseEnvelope } from '../../src/crypto/envelope';
 import type { LocalKms } from '../../src/testing';
 import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder';
 import { SENTINELS } from '../support/leak-guard';
 import { expectNoPlaintext } from '../support/leak-check';
 import { sharedDynamo, sharedKms, uniqueTable } from '../support/stack';
-import { Tally } from './support/envelope-mutations';
+import { Tally } from '../crypto/fixtures/item-envelope-mutations';
 import { fuzzSeed, seededRandom, type Random } from './support/random';
 import { recordFigures } from './support/report';
 import { SETTINGS, timeoutFor } from './support/settings';
 
-// Concurrency: many writers doing read-modify-write on a few versioned items, and the opt-in
-// data-key cache under concurrent load, against DynamoDB Local and LocalKms.
+// Concurrency: many writers doing read-modify-write on a few versioned items, a re-sealing
+// update() racing a save, and the opt-in data-key cache under concurrent load, against DynamoDB
+// Local and LocalKms.
 
 @Entity({ table: uniqueTable('rel-rmw'), name: 'RmwCounter' })
 class RmwCounter {
@@ -37,6 +40,20 @@ class CacheItem {
   @Encrypted() secret!: string;
 }
 
+/**
+ * An entity whose update of `secret` re-seals the item's one envelope (format v2): `pin` is
+ * sealed in the same envelope and `label` is bound by it, so an update that re-sealed a stale
+ * read would silently put back the old `pin` (or bind the old `label`).
+ */
+@Entity({ table: uniqueTable('rel-race'), name: 'RaceAccount' })
+class RaceAccount {
+  @PartitionKey() id!: string;
+  @Attribute() note?: string;
+  @Signed() label?: string;
+  @Encrypted() secret?: string;
+  @Encrypted() pin?: string;
+}
+
 const ledgerFor = (id: string, value: number) => `${SENTINELS.ledger}:${id}=${value}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,9 +64,8 @@ function wrappedKeysSent(rec: DynamoRecorder, attribute: string): string[] {
     .filter((c) => c.name === 'PutItemCommand')
     .map((c) => {
       const item = (c.input as { Item: Record<string, { B?: Uint8Array }> }).Item;
-      const envelope = Buffer.from(item[attribute].B!);
-      const w = envelope.readUInt16BE(19);
-      return envelope.subarray(21, 21 + w).toString('base64');
+      const [entry] = parseEnvelope(item[attribute].B!).entries;
+      return entry.wrappedKey.toString('base64');
     });
 }
 
@@ -73,6 +89,7 @@ describe('reliability: concurrency (DynamoDB Local + LocalKms)', function () {
     const setup = new TheoryDb({ dynamodb: (await sharedDynamo()).client });
     await setup.createTable(RmwCounter);
     await setup.createTable(CacheItem);
+    await setup.createTable(RaceAccount);
   });
 
   it(`${writers} writers x ${perWriter} read-modify-writes on versioned items: no lost update`, async () => {
@@ -159,6 +176,126 @@ describe('reliability: concurrency (DynamoDB Local + LocalKms)', function () {
     });
   });
 
+  describe('an encrypted update() racing a save', () => {
+    const rounds = 24;
+    type Stored = Pick<RaceAccount, 'note' | 'label' | 'secret' | 'pin'>;
+    const initial: Stored = { note: 'n0', label: 'l0', secret: 's0', pin: 'p0' };
+    /**
+     * The save's entity: read before the race, with its plain and sealed fields changed, and in
+     * even rounds its signed one (odd rounds show a lost sealed value, even ones a stale binding).
+     */
+    const saved = (round: number): Stored => ({
+      note: `n${round}`,
+      label: round % 2 === 0 ? `l${round}` : initial.label,
+      secret: 's0',
+      pin: `${SENTINELS.ledger}:p${round}`,
+    });
+    /** Each serial order of the two writes: the only final states that lose neither write. */
+    const serialOutcomes = (round: number): Record<string, Stored> => ({
+      'update, then save': saved(round),
+      'save, then update': { ...saved(round), secret: `${SENTINELS.token}:u${round}` },
+    });
+
+    let repo: Repository<RaceAccount>;
+    let rec: DynamoRecorder;
+    /** Run (once) just before the next UpdateItem is sent: forces a write into the race window. */
+    let beforeNextUpdate: (() => Promise<unknown>) | undefined;
+
+    before(async () => {
+      rec = await recordingDynamo();
+      rec.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const hook = beforeNextUpdate;
+          if (context.commandName === 'UpdateItemCommand' && hook !== undefined) {
+            beforeNextUpdate = undefined;
+            await hook();
+          }
+          return next(args);
+        },
+        { step: 'initialize', priority: 'high', name: 'raceWindow' },
+      );
+      const db = new TheoryDb({
+        dynamodb: rec.client,
+        kms: { client: kms.client(), keyId: keyArn, cache: { maxAgeMs: 60_000, maxUses: 1000 } },
+      });
+      repo = db.repository(RaceAccount);
+    });
+    after(() => rec.client.destroy());
+
+    async function finalState(id: string): Promise<Stored> {
+      const { note, label, secret, pin } = await repo.get({ id }, { consistent: true });
+      return { note, label, secret, pin };
+    }
+
+    function expectSerial(round: number, state: Stored): string {
+      const outcomes = serialOutcomes(round);
+      const match = Object.entries(outcomes).find(
+        ([, outcome]) => JSON.stringify(outcome) === JSON.stringify(state),
+      );
+      expect(match, `round ${round}: a lost write (${JSON.stringify(state)})`).to.not.equal(
+        undefined,
+      );
+      return match![0];
+    }
+
+    it('a save landing between the update’s read and its write: the update re-reads, re-seals and keeps both', async () => {
+      const orders = new Tally();
+      for (let round = 1; round <= 4; round += 1) {
+        const id = `forced-${round}`;
+        await repo.save(Object.assign(new RaceAccount(), { id, ...initial }));
+        // The update reads the item, then (before its UpdateItem) the save replaces the item.
+        beforeNextUpdate = () =>
+          repo.save(Object.assign(new RaceAccount(), { id, ...saved(round) }));
+        rec.clear();
+        await repo.update({ id }, { set: { secret: `${SENTINELS.token}:u${round}` } });
+        expect(beforeNextUpdate, 'the save ran inside the window').to.equal(undefined);
+        const sent = rec.names();
+        const state = await finalState(id);
+        expect(state).to.deep.equal(serialOutcomes(round)['save, then update']);
+        // Read, (save), conditional write refused, read again, write.
+        expect(sent).to.deep.equal([
+          'GetItemCommand',
+          'PutItemCommand',
+          'UpdateItemCommand',
+          'GetItemCommand',
+          'UpdateItemCommand',
+        ]);
+        orders.add(expectSerial(round, state));
+        expectNoPlaintext(rec.bodies(), SENTINELS.token, 'a request body');
+        expectNoPlaintext(rec.bodies(), SENTINELS.ledger, 'a request body');
+      }
+      expect(orders.get('save, then update')).to.equal(4);
+    });
+
+    it(`${rounds} rounds of Promise.all([update, save]): the final item is one of the two serial orders`, async () => {
+      const rng = seededRandom(fuzzSeed());
+      const orders = new Tally();
+      let retries = 0;
+      for (let round = 1; round <= rounds; round += 1) {
+        const id = `race-${round}`;
+        await repo.save(Object.assign(new RaceAccount(), { id, ...initial }));
+        rec.clear();
+        const delay = rng.int(4);
+        const [updated, savedOk] = await Promise.allSettled([
+          repo.update({ id }, { set: { secret: `${SENTINELS.token}:u${round}` } }),
+          sleep(delay).then(() =>
+            repo.save(Object.assign(new RaceAccount(), { id, ...saved(round) })),
+          ),
+        ]);
+        expect(updated.status, `round ${round}: update`).to.equal('fulfilled');
+        expect(savedOk.status, `round ${round}: save`).to.equal('fulfilled');
+        retries += rec.count('GetItemCommand') - 1;
+        orders.add(expectSerial(round, await finalState(id)));
+      }
+      expect(orders.total()).to.equal(rounds);
+      recordFigures('concurrency-update-vs-save', {
+        rounds,
+        ...orders.toJSON(),
+        updateRereadsAfterAConcurrentSave: retries,
+      });
+    });
+  });
+
   describe('the data-key cache under concurrent load', () => {
     const saves = 400;
     const concurrency = 50;
@@ -189,7 +326,7 @@ describe('reliability: concurrency (DynamoDB Local + LocalKms)', function () {
       await repo.find({ id: 'warm-up' }); // resolves the key ARN
       kms.resetCalls();
       await saveConcurrently(repo, 'enc');
-      const uses = countBy(wrappedKeysSent(rec, 'secret'));
+      const uses = countBy(wrappedKeysSent(rec, '__td'));
       const generated = kms.calls('GenerateDataKey');
       expect(generated, 'one GenerateDataKey per data key used').to.equal(uses.size);
       expect(uses.size, 'the fewest data keys maxUses allows').to.equal(Math.ceil(saves / maxUses));

@@ -20,7 +20,7 @@ import { SENTINELS } from '../support/leak-guard';
 import { expectNoPlaintext } from '../support/leak-check';
 import { sharedDynamo, sharedKms, uniqueTable } from '../support/stack';
 import { injectDynamoFaults, type DynamoFaultLog } from './support/dynamo-faults';
-import { Tally } from './support/envelope-mutations';
+import { Tally } from '../crypto/fixtures/item-envelope-mutations';
 import { fuzzSeed, seededRandom, type Random } from './support/random';
 import { recordFigures } from './support/report';
 import { SETTINGS, timeoutFor } from './support/settings';

@@ -4,8 +4,10 @@ import {
   Attribute,
   Encrypted,
   EncryptionError,
+  type EncryptionErrorCode,
   Entity,
   PartitionKey,
+  Signed,
   TheoryDb,
   type Repository,
 } from '../../src';
@@ -16,25 +18,26 @@ import { sharedDynamo, sharedKms, uniqueTable } from '../support/stack';
 import {
   Tally,
   expectedCodes,
+  layoutOf,
   mutateEnvelope,
   type MutationSources,
-} from './support/envelope-mutations';
-import { fuzzSeed, seededRandom } from './support/random';
+} from '../crypto/fixtures/item-envelope-mutations';
+import { fuzzSeed, seededRandom, type Random } from './support/random';
 import { recordFigures } from './support/report';
 import { SETTINGS, timeoutFor } from './support/settings';
 
-// Envelope fuzzing through the repository: each mutated envelope is written into a real item of
-// DynamoDB Local with a raw PutItem, then read with repo.find, with the unmodified SDK clients and
-// LocalKms behind it. Every read must fail with an EncryptionError whose code the documented
-// format predicts (plus the codes KMS itself returns for an altered wrapped key); none may return
-// an entity or throw anything else.
+// Envelope fuzzing through the repository: each item's envelope (format v2, one per item) or the
+// item around it is mutated and written back into DynamoDB Local with a raw PutItem, then read
+// with repo.find, with the unmodified SDK clients and LocalKms behind it. Every read must fail with
+// an EncryptionError whose code the documented format predicts (plus the codes KMS itself returns
+// for an altered wrapped key); none may return an entity or throw anything else.
 
 type Item = Record<string, AttributeValue>;
 
 @Entity({ table: uniqueTable('rel-envelope-fuzz'), name: 'FuzzVault' })
 class FuzzVault {
   @PartitionKey() id!: string;
-  @Attribute() label?: string;
+  @Signed() @Attribute() label?: string;
   @Encrypted() secret?: string;
   @Encrypted() @Attribute({ type: Object }) doc?: Record<string, unknown>;
   @Encrypted() blob?: Uint8Array;
@@ -47,6 +50,43 @@ class FuzzVault {
 
 /** Every encrypted field: between them, every tag of the typed plaintext. */
 const FIELDS = ['secret', 'doc', 'blob', 'big', 'when', 'list', 'amount', 'flag'] as const;
+
+/** The attribute holding the item envelope of the default key binding. */
+const ENVELOPE = '__td';
+
+/**
+ * A change to the item around a genuine envelope, and the one code its read must fail with: the
+ * signed attribute edited, retyped or deleted, the envelope deleted or stored as another type, or
+ * an encrypted field's name written in clear.
+ */
+function mutateItem(
+  rng: Random,
+  item: Item,
+): { kind: string; item: Item; code: EncryptionErrorCode } {
+  const out: Item = { ...item };
+  switch (rng.int(6)) {
+    case 0:
+      out.label = { S: `${item.label.S ?? ''}!` };
+      return { kind: 'itemSignedChanged', item: out, code: 'INTEGRITY' };
+    case 1:
+      // Retyped: a string set where the string was. The issue requires INTEGRITY here, before
+      // the mapper looks at the value.
+      out.label = { SS: [item.label.S ?? 'x'] };
+      return { kind: 'itemSignedRetyped', item: out, code: 'INTEGRITY' };
+    case 2:
+      delete out.label;
+      return { kind: 'itemSignedDeleted', item: out, code: 'INTEGRITY' };
+    case 3:
+      delete out[ENVELOPE];
+      return { kind: 'itemEnvelopeDeleted', item: out, code: 'INTEGRITY' };
+    case 4:
+      out[ENVELOPE] = { S: Buffer.from(item[ENVELOPE].B!).toString('base64') };
+      return { kind: 'itemEnvelopeRetyped', item: out, code: 'MALFORMED_CIPHERTEXT' };
+    default:
+      out[rng.pick(FIELDS)] = { S: 'written in clear' };
+      return { kind: 'itemPlaintextField', item: out, code: 'PLAINTEXT_IN_ENCRYPTED_FIELD' };
+  }
+}
 
 /** How many reads run at once; each lane owns its items, so lanes never race. */
 const LANES = 4;
@@ -132,13 +172,16 @@ describe('reliability: envelope fuzzing through find (DynamoDB Local + LocalKms)
       donorItems.push(await rawItem(`donor-${i}`));
     }
     const foreignItems = [await rawItem('foreign-0'), await rawItem('foreign-1')];
-    const envelopes = (items: Item[]) =>
-      items.flatMap((item) => FIELDS.map((field) => Buffer.from(item[field].B!)));
+    const envelopes = (items: Item[]) => items.map((item) => Buffer.from(item[ENVELOPE].B!));
     const sources: MutationSources = {
       donors: envelopes(donorItems),
       foreign: envelopes(foreignItems),
-      otherFingerprints: [Buffer.from(foreignItems[0].secret.B!).subarray(3, 19)],
+      otherFingerprints: layoutOf(envelopes(foreignItems)[0])!.entries.map((e) =>
+        Buffer.from(e.fingerprint),
+      ),
     };
+    // Encrypted values live only inside the envelope: no attribute carries a field's name.
+    for (const field of FIELDS) expect(originals[0].item[field]).to.equal(undefined);
     // The harness reads the originals back: every failure below is caused by its mutation.
     for (const { id } of originals) {
       const found = await repo.find({ id }, { consistent: true });
@@ -156,16 +199,22 @@ describe('reliability: envelope fuzzing through find (DynamoDB Local + LocalKms)
       const mine = originals.slice(index * 2, index * 2 + 2);
       for (let n = index; n < total; n += LANES) {
         const original = rng.pick(mine);
-        const field = rng.pick(FIELDS);
-        const stored = Buffer.from(original.item[field].B!);
-        const { kind, bytes } = mutateEnvelope(rng, stored, sources);
-        const replay = `mutation ${n} (${kind} of ${field}, ${bytes.length} bytes), seed ${seed}`;
-        await dynamo.client.send(
-          new PutItemCommand({
-            TableName: table,
-            Item: { ...original.item, [field]: { B: bytes } },
-          }),
-        );
+        let kind: string;
+        let item: Item;
+        let allowed: ReadonlySet<EncryptionErrorCode>;
+        if (rng.chance(0.85)) {
+          const mutation = mutateEnvelope(rng, Buffer.from(original.item[ENVELOPE].B!), sources);
+          kind = mutation.kind;
+          item = { ...original.item, [ENVELOPE]: { B: mutation.bytes } };
+          allowed = expectedCodes(mutation.bytes, fingerprint, true);
+        } else {
+          const mutation = mutateItem(rng, original.item);
+          ({ kind, item } = mutation);
+          allowed = new Set([mutation.code]);
+        }
+        const size = item[ENVELOPE]?.B?.length ?? 0;
+        const replay = `mutation ${n} (${kind}, envelope of ${size} bytes), seed ${seed}`;
+        await dynamo.client.send(new PutItemCommand({ TableName: table, Item: item }));
         let outcome: unknown;
         let returned = false;
         try {
@@ -181,13 +230,12 @@ describe('reliability: envelope fuzzing through find (DynamoDB Local + LocalKms)
         if (!(outcome instanceof EncryptionError)) {
           expect.fail(`find threw ${String((outcome as Error)?.name)} for ${replay}`);
         }
-        const allowed = expectedCodes(bytes, fingerprint, true);
         if (!allowed.has(outcome.code)) {
           expect.fail(
             `find failed with ${outcome.code}, not ${[...allowed].join('/')}, for ${replay}`,
           );
         }
-        expect(outcome.field, replay).to.equal(field);
+        expect(FIELDS, replay).to.include(outcome.field);
         expect(outcome.entity, replay).to.equal('FuzzVault');
         if (n % 101 === 0) {
           expect(findSentinel(printedFormsOf(outcome)), replay).to.equal(undefined);
@@ -208,6 +256,9 @@ describe('reliability: envelope fuzzing through find (DynamoDB Local + LocalKms)
       'INTEGRITY',
     ]) {
       expect(codes.get(code), `reads failing with ${code}`).to.be.above(0);
+    }
+    for (const kind of ['dropEntry', 'addEntry', 'headerSwap', 'itemSignedDeleted']) {
+      expect(kinds.get(kind), `mutations of kind ${kind}`).to.be.above(0);
     }
     // A wrapped key made under another KMS key is refused by KMS itself (pinned KeyId).
     expect(kindCodes.get('foreignWrappedKey:KEY_NOT_ALLOWED')).to.be.above(0);

@@ -4,6 +4,7 @@ import {
   Attribute,
   ConditionFailedError,
   Encrypted,
+  EncryptionError,
   Entity,
   PartitionKey,
   SortKey,
@@ -15,7 +16,7 @@ import {
 import type { LocalKms } from '../../src/testing';
 import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder';
 import { sharedKms, uniqueTable } from '../support/stack';
-import { Tally } from './support/envelope-mutations';
+import { Tally } from '../crypto/fixtures/item-envelope-mutations';
 import { recordFigures } from './support/report';
 import { SETTINGS, timeoutFor } from './support/settings';
 
@@ -25,7 +26,9 @@ import { SETTINGS, timeoutFor } from './support/settings';
 // DYNAMODB_VALIDATION), and the results must be consistent: filter(c) and filter(not c) split the
 // items, and/or are intersection/union, and a conditional save or delete succeeds exactly for
 // the items the filter keeps. (`__proto__` is left out: discovery refuses it, see
-// typed-errors.spec.ts.)
+// typed-errors.spec.ts.) The encrypted property, under a generated name too, is sealed in the
+// item's envelope (format v2): DynamoDB cannot see it, so every condition on it, exists and
+// notExists included, is refused before anything is sent, and its value reads back.
 
 /** A sample of DynamoDB's reserved words (all of them are refused unescaped in expressions). */
 const RESERVED = [
@@ -119,6 +122,9 @@ const attributeName = fc.oneof(
 /** The five properties of each generated entity, and the kind of value each holds. */
 const PROPERTIES = ['str', 'num', 'tags', 'list', 'secret'] as const;
 type Property = (typeof PROPERTIES)[number];
+/** The properties DynamoDB can see: every one but the encrypted `secret`. */
+const VISIBLE = PROPERTIES.filter((p) => p !== 'secret');
+type Visible = Exclude<Property, 'secret'>;
 
 interface Row {
   readonly sk: string;
@@ -180,7 +186,7 @@ type Tree =
   | { op: 'in'; path: 'str' | 'num'; values: (string | number)[] }
   | { op: 'beginsWith'; prefix: string }
   | { op: 'contains'; path: 'str' | 'tags' | 'list'; value: string }
-  | { op: 'exists' | 'notExists'; path: Property }
+  | { op: 'exists' | 'notExists'; path: Visible }
   | {
       op: 'size';
       path: 'str' | 'tags' | 'list';
@@ -237,7 +243,7 @@ const { tree } = fc.letrec<{ tree: Tree; leaf: Tree }>((tie) => ({
     }),
     fc.record({
       op: fc.constantFrom('exists', 'notExists' as const),
-      path: fc.constantFrom(...PROPERTIES),
+      path: fc.constantFrom(...VISIBLE),
     }),
     fc.record({
       op: fc.constant('size' as const),
@@ -336,12 +342,18 @@ describe('reliability: condition and filter expressions for arbitrary attribute 
           const entities = rows.map((r, i) => Object.assign(new Cls(), { pk, sk: `i${i}`, ...r }));
           await repo.batchSave(entities);
 
+          const secrets = new Map(entities.map((e) => [e.sk, e.secret]));
           const query = (t: Tree | ((c: ConditionBuilder<Generated>) => Condition)) =>
             repo
               .query({ pk })
               .filter(typeof t === 'function' ? t : (c) => build(t, c))
               .all()
-              .then((found) => new Set(found.map((e) => e.sk)));
+              .then((found) => {
+                for (const e of found) {
+                  expect(e.secret, `${e.sk}: the sealed value`).to.equal(secrets.get(e.sk));
+                }
+                return new Set(found.map((e) => e.sk));
+              });
           const all = new Set(entities.map((e) => e.sk));
           const a = await query(first);
           const notA = await query((c) => c.not(build(first, c)));
@@ -362,6 +374,27 @@ describe('reliability: condition and filter expressions for arbitrary attribute 
             sorted(new Set([...a].filter((sk) => b.has(sk)))),
           );
           expect(sorted(or), 'or = union').to.deep.equal(sorted(new Set([...a, ...b])));
+
+          // The encrypted property in any condition, beside a generated one: refused, nothing sent.
+          const sentBefore = rec.count();
+          for (const onSecret of [
+            (c: ConditionBuilder<Generated>) => c.and(build(first, c), c.exists('secret')),
+            (c: ConditionBuilder<Generated>) => c.or(build(second, c), c.notExists('secret')),
+          ]) {
+            for (const attempt of [
+              () => repo.query({ pk }).filter(onSecret).all(),
+              () => repo.save(entities[0], { condition: onSecret }),
+            ]) {
+              const error = await attempt().then(
+                () => expect.fail('a condition on the encrypted property was sent'),
+                (e: unknown) => e,
+              );
+              expect(error).to.be.instanceOf(EncryptionError);
+              expect((error as EncryptionError).code).to.equal('ENCRYPTED_FIELD_NOT_QUERYABLE');
+              outcomes.add('encrypted:refused');
+            }
+          }
+          expect(rec.count(), 'requests for refused conditions').to.equal(sentBefore);
 
           // Conditional writes render the same condition: they succeed exactly where it holds.
           for (const entity of entities) {

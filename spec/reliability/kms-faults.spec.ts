@@ -15,7 +15,7 @@ import { recordingDynamo, searchableJson, type DynamoRecorder } from '../support
 import { SENTINELS } from '../support/leak-guard';
 import { expectEncryptionError, expectNoPlaintext } from '../support/leak-check';
 import { sharedDynamo, sharedKms, uniqueTable } from '../support/stack';
-import { Tally } from './support/envelope-mutations';
+import { Tally } from '../crypto/fixtures/item-envelope-mutations';
 import { recordFigures } from './support/report';
 
 // KMS faults injected by LocalKms into every operation that encrypts or decrypts: single saves,

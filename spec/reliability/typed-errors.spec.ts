@@ -21,7 +21,7 @@ import type { LocalKms } from '../../src/testing';
 import { recordingDynamo, type DynamoRecorder } from '../support/dynamo-recorder';
 import { SENTINELS } from '../support/leak-guard';
 import { sharedKms, uniqueTable } from '../support/stack';
-import { Tally } from './support/envelope-mutations';
+import { Tally } from '../crypto/fixtures/item-envelope-mutations';
 import { recordFigures } from './support/report';
 import { SETTINGS, timeoutFor } from './support/settings';
 

@@ -157,8 +157,14 @@ describe('returnOnConditionFailure: conflicts that say what is there', function 
     );
     expect(refused).to.be.instanceOf(ConditionFailedError);
     expectStored(await (refused as ConditionFailedError).storedItem<Vault>(), id);
-    expect(recorder.names()).to.deep.equal(['UpdateItemCommand', 'DeleteItemCommand']);
-    expect(asked()).to.deep.equal(['ALL_OLD', 'ALL_OLD']);
+    // v2: setting an encrypted field re-seals the item, so the update reads it consistently first
+    // (a GetItem, which asks for nothing on a condition failure).
+    expect(recorder.names()).to.deep.equal([
+      'GetItemCommand',
+      'UpdateItemCommand',
+      'DeleteItemCommand',
+    ]);
+    expect(asked()).to.deep.equal([undefined, 'ALL_OLD', 'ALL_OLD']);
     for (const error of [conflict, refused]) expectErrorFreeOf(error, [SECRET, NEW_SECRET, id]);
   });
 
@@ -180,10 +186,11 @@ describe('returnOnConditionFailure: conflicts that say what is there', function 
     const raw = await client.send(
       new GetItemCommand({ TableName: TABLE, Key: { id: { S: id } }, ConsistentRead: true }),
     );
-    const envelope = Buffer.from((raw.Item?.secret as { B: Uint8Array }).B);
+    // v2: the item's one envelope, `__td`.
+    const envelope = Buffer.from((raw.Item?.__td as { B: Uint8Array }).B);
     envelope[envelope.length - 1] ^= 0x01; // the GCM tag: the wrapped key is intact
     await client.send(
-      new PutItemCommand({ TableName: TABLE, Item: { ...raw.Item, secret: { B: envelope } } }),
+      new PutItemCommand({ TableName: TABLE, Item: { ...raw.Item, __td: { B: envelope } } }),
     );
     recorder.clear();
     kms.resetCalls();
@@ -207,6 +214,7 @@ describe('returnOnConditionFailure: conflicts that say what is there', function 
     const failure = await rejectionOf((error as VersionConflictError).storedItem());
     expect(failure).to.be.instanceOf(EncryptionError);
     expect((failure as EncryptionError).code).to.equal('INTEGRITY');
+    // The envelope's error names its first encrypted field.
     expect((failure as EncryptionError).field).to.equal('secret');
     expectErrorFreeOf(failure, [SECRET, id]);
   });

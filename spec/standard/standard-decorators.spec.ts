@@ -179,11 +179,14 @@ describe('standard (TC39) decorators', () => {
           Key: { id: { S: 'acct-1' }, SK: { N: '3' } },
         }),
       );
-      expect(raw.Item!.secret.B, 'encrypted: stored as binary ciphertext').to.be.instanceOf(
+      // Format v2: one envelope per key binding (secret and pin under the default key, card under
+      // `payments`), and no attribute under an encrypted field's name, renamed (`p`) or not.
+      expect(raw.Item!.__td.B, 'encrypted: sealed in a binary envelope').to.be.instanceOf(
         Uint8Array,
       );
+      expect(raw.Item!['__td:payments'].B).to.be.instanceOf(Uint8Array);
+      expect(raw.Item).to.not.have.any.keys('secret', 'p', 'pin', 'card');
       expect(JSON.stringify(raw.Item)).to.not.contain('legacy-secret-9922');
-      expect(raw.Item!.p.B).to.be.instanceOf(Uint8Array);
     });
   });
 

@@ -90,7 +90,9 @@ describe('Repository.fromStreamImage (DynamoDB Local + LocalKms)', () => {
 
   it('decrypts an image with base64 binaries (as Lambda delivers it), sending nothing to DynamoDB', async () => {
     const image = lambdaImage(stored);
-    expect(typeof image.token.B).to.equal('string');
+    // v2: the encrypted values are sealed in the item's one envelope, `__td`.
+    expect(image.token).to.equal(undefined);
+    expect(typeof image.__td.B).to.equal('string');
     kms.resetCalls();
     const secret = await db.repository(Secret).fromStreamImage(image);
     expect(secret).to.be.instanceOf(Secret);
@@ -140,29 +142,40 @@ describe('Repository.fromStreamImage (DynamoDB Local + LocalKms)', () => {
 
   it('fails with INTEGRITY on a tampered image', async () => {
     const image = lambdaImage(stored);
-    const bytes = Buffer.from(image.token.B as string, 'base64');
+    const bytes = Buffer.from(image.__td.B as string, 'base64');
     bytes[bytes.length - 1] ^= 0x80;
     const error = await db
       .repository(Secret)
-      .fromStreamImage({ ...image, token: { B: bytes.toString('base64') } })
+      .fromStreamImage({ ...image, __td: { B: bytes.toString('base64') } })
       .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(EncryptionError);
     expect((error as EncryptionError).code).to.equal('INTEGRITY');
+    // The envelope's error names its first encrypted field, `token`.
     expect((error as EncryptionError).field).to.equal('token');
   });
 
-  it('fails with INTEGRITY when the envelope is moved to another item or attribute', async () => {
+  it('fails closed when the envelope is moved to another item or attribute', async () => {
     const image = lambdaImage(stored);
     const otherItem = await db
       .repository(Secret)
       .fromStreamImage({ ...image, name: { S: 'gitlab' } })
       .catch((e: unknown) => e);
     expect((otherItem as EncryptionError).code).to.equal('INTEGRITY');
+    // v2 has no per-field envelope to move between fields: the equivalents are the envelope moved
+    // under another binding's name (so the item has none) or under an encrypted field's name.
+    const { __td: envelope, ...rest } = image;
+    const otherBinding = await db
+      .repository(Secret)
+      .fromStreamImage({ ...rest, '__td:other': envelope })
+      .catch((e: unknown) => e);
+    expect(otherBinding).to.be.instanceOf(EncryptionError);
+    expect((otherBinding as EncryptionError).code).to.equal('INTEGRITY');
     const otherField = await db
       .repository(Secret)
-      .fromStreamImage({ ...image, blob: image.token })
+      .fromStreamImage({ ...rest, blob: envelope })
       .catch((e: unknown) => e);
-    expect((otherField as EncryptionError).code).to.equal('INTEGRITY');
+    expect(otherField).to.be.instanceOf(EncryptionError);
+    expect((otherField as EncryptionError).code).to.equal('PLAINTEXT_IN_ENCRYPTED_FIELD');
   });
 
   it('fails with PLAINTEXT_IN_ENCRYPTED_FIELD on injected plaintext, before any KMS call', async () => {
@@ -198,8 +211,8 @@ describe('Repository.fromStreamImage (DynamoDB Local + LocalKms)', () => {
       [null, /expects an image object/],
       [[image], /expects an image object/],
       [
-        { ...image, token: { B: 'not base64!' } },
-        /attribute "token" holds a binary that is neither base64/,
+        { ...image, __td: { B: 'not base64!' } },
+        /attribute "__td" holds a binary that is neither base64/,
       ],
       [
         { ...image, label: { S: 'a', N: '1' } },

@@ -95,12 +95,13 @@ describe('db.transactFind (DynamoDB Local + LocalKms)', () => {
     const raw = await recorder.client.send(
       new GetItemCommand({ TableName: users.metadata.table, Key: { id: { S: 'tampered' } } }),
     );
-    const bytes = Buffer.from(raw.Item!.email.B!);
+    // v2: the item's encrypted values are sealed in its one envelope, `__td`.
+    const bytes = Buffer.from(raw.Item!.__td.B!);
     bytes[bytes.length - 5] ^= 0x01;
     await recorder.client.send(
       new PutItemCommand({
         TableName: users.metadata.table,
-        Item: { ...raw.Item!, email: { B: bytes } },
+        Item: { ...raw.Item!, __td: { B: bytes } },
       }),
     );
     const error = await db
@@ -123,10 +124,12 @@ describe('db.transactFind (DynamoDB Local + LocalKms)', () => {
     await recorder.client.send(
       new PutItemCommand({
         TableName: users.metadata.table,
-        Item: { id: { S: 'moved' }, email: raw.Item!.email },
+        Item: { id: { S: 'moved' }, __td: raw.Item!.__td },
       }),
     );
+    expect(raw.Item!.__td.B).to.be.instanceOf(Uint8Array);
     const error = await db.transactFind([[User, { id: 'moved' }]]).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(EncryptionError);
     expect((error as EncryptionError).code).to.equal('INTEGRITY');
   });
 

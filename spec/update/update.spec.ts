@@ -309,6 +309,18 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
       set: { ssn: '999-88-7777', pin: 4321, codes: ['a', 'b'] },
     });
     expect(updated.ssn).to.equal('999-88-7777');
+    // v2: a re-sealing update reads the item consistently, then writes the new envelope on the
+    // condition that the stored one is still the one it read.
+    expect(recorder.names()).to.deep.equal(['GetItemCommand', 'UpdateItemCommand']);
+    expect((recorder.commands[0].input as { ConsistentRead?: boolean }).ConsistentRead).to.equal(
+      true,
+    );
+    const write = recorder.commands[1].input as {
+      ConditionExpression?: string;
+      ExpressionAttributeNames?: Record<string, string>;
+    };
+    expect(write.ConditionExpression).to.be.a('string');
+    expect(Object.values(write.ExpressionAttributeNames ?? {})).to.include('__td');
     expect(recorder.bodies()).to.not.include('999-88-7777');
     expect(recorder.bodies()).to.not.include('4321');
     const found = await repo.get(key('p-enc'));
@@ -316,24 +328,28 @@ describe('Repository.update (DynamoDB Local + LocalKms)', () => {
     expect(found.pin).to.equal(4321);
     expect(found.codes).to.deep.equal(['a', 'b']);
     const raw = await rawItem('p-enc');
-    expect(raw.ssn.B).to.be.instanceOf(Uint8Array);
-    expect(Buffer.from(raw.ssn.B!).toString('latin1')).to.not.include('999-88-7777');
+    // v2: the values are sealed in the item's envelope `__td`, not under their own names.
+    expect(raw.ssn).to.equal(undefined);
+    expect(raw.__td.B).to.be.instanceOf(Uint8Array);
+    expect(Buffer.from(raw.__td.B!).toString('latin1')).to.not.include('999-88-7777');
 
     // The envelope moved to another item does not decrypt there.
     await repo.save(profile('p-other'));
     const other = await rawItem('p-other');
     await recorder.client.send(
-      new PutItemCommand({ TableName: repo.metadata.table, Item: { ...other, ssn: raw.ssn } }),
+      new PutItemCommand({ TableName: repo.metadata.table, Item: { ...other, __td: raw.__td } }),
     );
     const moved = await repo.find(key('p-other')).catch((e: unknown) => e);
     expect(moved).to.be.instanceOf(EncryptionError);
     expect((moved as EncryptionError).code).to.equal('INTEGRITY');
-    // ... nor in another attribute of the same item.
+    // ... nor under an encrypted field's name of the same item (v2 has no per-field envelope).
+    const { __td: envelope, ...rest } = raw;
     await recorder.client.send(
-      new PutItemCommand({ TableName: repo.metadata.table, Item: { ...raw, codes: raw.ssn } }),
+      new PutItemCommand({ TableName: repo.metadata.table, Item: { ...rest, codes: envelope } }),
     );
     const swapped = await repo.find(key('p-enc')).catch((e: unknown) => e);
-    expect((swapped as EncryptionError).code).to.equal('INTEGRITY');
+    expect(swapped).to.be.instanceOf(EncryptionError);
+    expect((swapped as EncryptionError).code).to.equal('PLAINTEXT_IN_ENCRYPTED_FIELD');
   });
 
   it('fails closed when the ALL_NEW item does not decrypt', async () => {

@@ -47,8 +47,8 @@ export interface DataKeyCacheOptions {
  * it at once. Without a cache (the default) every operation asks KMS and revocation is immediate.
  *
  * **Uses.** Every call to {@link encryptionKey} or {@link decryptionKey} counts as one use: callers
- * ask once per value they encrypt or decrypt (a save encrypting three fields asks three times), so
- * `maxUses` bounds the values under one data key. A key is renewed once it reaches `maxUses` or
+ * ask once per item envelope they seal or open (a save of an item with three encrypted fields asks
+ * once), so `maxUses` bounds the envelopes, and so the AES-GCM nonces, under one data key. A key is renewed once it reaches `maxUses` or
  * `maxAgeMs`, whichever comes first; uses are counted as they are handed out, so concurrent
  * callers never exceed `maxUses`.
  *

@@ -3,7 +3,7 @@ import { DATA_KEY_LENGTH } from './aead';
 import type { DataKeyMaterial } from './data-key';
 import { keyFingerprint } from './key-fingerprint';
 
-/** Materials already checked: the SHA-256 of the ARN is paid once per data key, not per value. */
+/** Materials already checked: the SHA-256 of the ARN is paid once per data key, not per envelope. */
 const checked = new WeakSet<DataKeyMaterial>();
 
 /**

@@ -12,7 +12,7 @@ import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key
  * concurrent callers; a key generated in this scope decrypts its own values without KMS.
  *
  * With a {@link DataKeyCache}, every call goes to the cache and counts one use there, so ask once
- * per value.
+ * per item envelope.
  *
  * Either way the scope fails closed: once a key has failed, every later call for it in this scope
  * gets the same error. There is no retry inside an operation (the SDK's own retries, within the
@@ -45,9 +45,12 @@ export class DataKeyScope {
     // Every data-key request of this scope's operation passes here, through the cache or not: the
     // count is what the operation's span reports as its KMS requests.
     this.#provider = {
-      generateDataKey: (keyArn, table) => {
+      generateDataKey: async (keyArn, table) => {
         this.#kmsRequests += 1;
-        return provider.generateDataKey(keyArn, table);
+        const material = await provider.generateDataKey(keyArn, table);
+        // One Encrypt more for each additional key the new data key was wrapped under.
+        this.#kmsRequests += material.entries.length - 1;
+        return material;
       },
       decryptDataKey: (keyArn, wrappedKey, table) => {
         this.#kmsRequests += 1;
@@ -105,8 +108,8 @@ export class DataKeyScope {
 
   /**
    * The unwrapped data key `wrappedKey` for `count` values sealed with it: exactly what `count`
-   * calls of {@link decryptionKey} in a row return (with a cache, one use per value), with the
-   * key's identity computed once. Reading a page asks once per distinct data key, not per value.
+   * calls of {@link decryptionKey} in a row return (with a cache, one use per envelope), with the
+   * key's identity computed once. Reading a page asks once per distinct data key, not per envelope.
    *
    * @example
    * ```ts

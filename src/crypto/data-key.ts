@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { WrapEntry } from './envelope';
 import { keyFingerprint } from './key-fingerprint';
 
 /**
@@ -22,8 +23,14 @@ export interface DataKeyMaterial {
   fingerprint: Buffer;
   /** The 32-byte AES-256 key. Secret: never log, serialise or put it in an error. */
   plaintextKey: Buffer;
-  /** The data key as encrypted by KMS (`CiphertextBlob`), stored in each envelope. */
+  /** The data key as encrypted by KMS (`CiphertextBlob`) under `keyArn`. */
   wrappedKey: Buffer;
+  /**
+   * Every wrapping of this data key that an envelope sealed with it stores: the one under
+   * `keyArn` first, then one per additional key (`kms.additionalKeys`). A key unwrapped for
+   * reading has only its own.
+   */
+  entries: readonly WrapEntry[];
 }
 
 /**
@@ -41,14 +48,21 @@ export function dataKeyMaterial(
   keyArn: string,
   plaintextKey: Buffer,
   wrappedKey: Buffer,
+  additional: readonly WrapEntry[] = [],
 ): DataKeyMaterial {
-  const material = { keyArn, fingerprint: keyFingerprint(keyArn), wrappedKey };
+  const fingerprint = keyFingerprint(keyArn);
+  const entries = Object.freeze([
+    Object.freeze({ fingerprint, wrappedKey }),
+    ...additional.map((entry) => Object.freeze({ ...entry })),
+  ]);
+  const material = { keyArn, fingerprint, wrappedKey, entries };
   // No keyArn: not secret, but a summary has no use for the account and key id (see the
   // repository's printed-summary.ts); the fingerprint tells keys apart.
   const summary = (): Record<string, unknown> => ({
     fingerprint: material.fingerprint.toString('hex'),
     plaintextKey: '[REDACTED]',
     wrappedKey: `[${wrappedKey.length} bytes]`,
+    entries: entries.length,
   });
   Object.defineProperties(material, {
     plaintextKey: { value: plaintextKey, enumerable: false },

@@ -1,41 +1,43 @@
 /**
- * Offsets and lengths of the stored envelope (one DynamoDB B value per encrypted attribute).
- * `docs/encryption-format.md` documents the same table; change both together.
+ * Offsets and lengths of the item envelope (format version 2): one DynamoDB B value per item and
+ * key binding, holding every `@Encrypted` value of that binding. `docs/encryption-format.md`
+ * documents the same table; change both together.
  *
  * ```text
- * offset         length  field
- * 0              2       magic 0x54 0x44 ('TD')
- * 2              1       format version (1)
- * 3              16      key fingerprint
- * 19             2       wrapped-key length W (uint16 BE, 1..1024)
- * 21             W       wrapped data key
- * 21+W           12      nonce
- * 33+W           C >= 1  ciphertext
- * 33+W+C         16      GCM tag
+ * offset   length  field
+ * 0        2       magic 0x54 0x44 ('TD')
+ * 2        1       format version (2)
+ * 3        1       entry count n (1..16)
+ * 4        ...     n entries, each:
+ *                    16  key identity (see key-fingerprint.ts)
+ *                    2   wrapped-key length W (uint16 BE, 1..1024)
+ *                    W   the data key wrapped under that key
+ * h-12     12      nonce
+ * h        C >= 0  ciphertext of the sealed body (empty when no encrypted value is set)
+ * h+C      16      GCM tag
  * ```
  *
- * The header is everything from the magic through the nonce (33 + W bytes).
+ * The header is everything from the magic through the nonce (h bytes).
  */
 import { KEY_FINGERPRINT_LENGTH } from './key-fingerprint';
 
-/** 'TD': marks a B value as a theorydb envelope, so plaintext in an encrypted field is detected. */
+/** 'TD': marks a B value as a theorydb envelope. */
 export const ENVELOPE_MAGIC: readonly number[] = [0x54, 0x44];
-export const MAGIC_OFFSET = 0;
 export const MAGIC_LENGTH = ENVELOPE_MAGIC.length;
-
-export const VERSION_OFFSET = MAGIC_OFFSET + MAGIC_LENGTH;
-export const VERSION_LENGTH = 1;
+export const VERSION_OFFSET = MAGIC_LENGTH;
 /** The only format version this code writes and reads. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+export const ENTRY_COUNT_OFFSET = VERSION_OFFSET + 1;
+export const ENTRIES_OFFSET = ENTRY_COUNT_OFFSET + 1;
 
-export const FINGERPRINT_OFFSET = VERSION_OFFSET + VERSION_LENGTH;
+/**
+ * One entry per wrapping key: the bound key and each of `kms.additionalKeys`. Sixteen is far more
+ * than any deployment replicates to, and bounds the work a forged header can ask of a reader.
+ */
+export const MAX_ENTRIES = 16;
 export const FINGERPRINT_LENGTH = KEY_FINGERPRINT_LENGTH;
-
-export const WRAPPED_KEY_LENGTH_OFFSET = FINGERPRINT_OFFSET + FINGERPRINT_LENGTH;
 /** The wrapped-key length is a uint16, big-endian. */
 export const WRAPPED_KEY_LENGTH_SIZE = 2;
-
-export const WRAPPED_KEY_OFFSET = WRAPPED_KEY_LENGTH_OFFSET + WRAPPED_KEY_LENGTH_SIZE;
 export const MIN_WRAPPED_KEY_LENGTH = 1;
 /**
  * A KMS `CiphertextBlob` for a 32-byte data key is about 150 to 200 bytes. 1024 leaves room for
@@ -47,24 +49,18 @@ export const MAX_WRAPPED_KEY_LENGTH = 1024;
 export const NONCE_LENGTH = 12;
 /** Full 128-bit GCM tag; shorter tags weaken authentication. */
 export const TAG_LENGTH = 16;
-/** The typed plaintext always holds at least its type tag, so the ciphertext is never empty. */
-export const MIN_CIPHERTEXT_LENGTH = 1;
 
-/** Bytes of the header that do not depend on the wrapped key: magic through nonce, minus W. */
-export const HEADER_FIXED_LENGTH = WRAPPED_KEY_OFFSET + NONCE_LENGTH;
-
-/** The shortest well-formed envelope: smallest wrapped key and smallest ciphertext. */
-export const MIN_ENVELOPE_LENGTH =
-  HEADER_FIXED_LENGTH + MIN_WRAPPED_KEY_LENGTH + MIN_CIPHERTEXT_LENGTH + TAG_LENGTH;
+/** Bytes of an envelope that do not depend on its entries or its body. */
+export const FIXED_LENGTH = ENTRIES_OFFSET + NONCE_LENGTH + TAG_LENGTH;
 
 /**
- * Length of the header (magic through nonce) for a wrapped key of `wrappedKeyLength` bytes.
+ * Length of one entry for a wrapped key of `wrappedKeyLength` bytes.
  *
  * @example
  * ```ts
- * headerLength(184); // 217: where the ciphertext starts for a typical KMS wrapped key
+ * entryLength(184); // 202
  * ```
  */
-export function headerLength(wrappedKeyLength: number): number {
-  return HEADER_FIXED_LENGTH + wrappedKeyLength;
+export function entryLength(wrappedKeyLength: number): number {
+  return FINGERPRINT_LENGTH + WRAPPED_KEY_LENGTH_SIZE + wrappedKeyLength;
 }

@@ -1,178 +1,157 @@
 import { EncryptionError } from '../errors';
 import {
+  ENTRIES_OFFSET,
+  ENTRY_COUNT_OFFSET,
   ENVELOPE_MAGIC,
   FINGERPRINT_LENGTH,
-  FINGERPRINT_OFFSET,
+  FIXED_LENGTH,
   FORMAT_VERSION,
   MAGIC_LENGTH,
-  MAGIC_OFFSET,
+  MAX_ENTRIES,
   MAX_WRAPPED_KEY_LENGTH,
-  MIN_CIPHERTEXT_LENGTH,
-  MIN_ENVELOPE_LENGTH,
   MIN_WRAPPED_KEY_LENGTH,
   NONCE_LENGTH,
   TAG_LENGTH,
   VERSION_OFFSET,
-  WRAPPED_KEY_LENGTH_OFFSET,
-  WRAPPED_KEY_OFFSET,
-  headerLength,
+  WRAPPED_KEY_LENGTH_SIZE,
+  entryLength,
 } from './envelope-layout';
 
-/** The parts of an envelope that precede the ciphertext. */
-export interface EnvelopeHeaderParts {
-  /** `keyFingerprint(keyArn)` of the KMS key that wrapped the data key (16 bytes). */
-  fingerprint: Buffer;
-  /** The KMS `CiphertextBlob` of the data key (1 to 1024 bytes). */
-  wrappedKey: Buffer;
-  /** The 12-byte GCM nonce. */
-  nonce: Buffer;
-}
-
-/** Every part of an envelope. */
-export interface EnvelopeParts extends EnvelopeHeaderParts {
-  /** The AES-256-GCM ciphertext of the typed plaintext (at least 1 byte). */
-  ciphertext: Buffer;
-  /** The 16-byte GCM tag. */
-  tag: Buffer;
+/** One wrapping of the data key: the identity of a KMS key and the data key wrapped under it. */
+export interface WrapEntry {
+  /** `keyFingerprint(keyArn)` of the wrapping KMS key (16 bytes). */
+  readonly fingerprint: Buffer;
+  /** The KMS `CiphertextBlob` of the data key under that key (1 to 1024 bytes). */
+  readonly wrappedKey: Buffer;
 }
 
 /**
- * An envelope split into its fields. Every Buffer is a view over the bytes given to
+ * An item envelope split into its fields. Every Buffer is a view over the bytes given to
  * {@link parseEnvelope}, not a copy: do not modify the input while the result is in use.
  */
-export interface ParsedEnvelope extends EnvelopeParts {
+export interface ParsedEnvelope {
   /** The format version byte (always {@link FORMAT_VERSION} once parsed). */
-  version: number;
+  readonly version: number;
+  /** One entry per wrapping key, in the order the writer stored them (its bound key first). */
+  readonly entries: readonly WrapEntry[];
+  readonly nonce: Buffer;
+  /** The AES-256-GCM ciphertext of the sealed body (may be empty). */
+  readonly ciphertext: Buffer;
+  readonly tag: Buffer;
   /** Magic through nonce: the bytes bound into the associated data. */
-  header: Buffer;
+  readonly header: Buffer;
 }
 
 /**
  * Build the header (magic through nonce) of an envelope.
  *
- * @throws EncryptionError `MALFORMED_CIPHERTEXT` when a part has the wrong length (a bug in the
- *   caller: the result would not parse).
+ * @throws EncryptionError `MALFORMED_CIPHERTEXT` when a part has the wrong length or there are no
+ *   or too many entries (a bug in the caller: the result would not parse).
  * @example
  * ```ts
- * const header = encodeEnvelopeHeader({ fingerprint, wrappedKey, nonce });
+ * const header = encodeEnvelopeHeader([{ fingerprint, wrappedKey }], nonce);
  * ```
  */
-export function encodeEnvelopeHeader(parts: EnvelopeHeaderParts): Buffer {
-  checkHeaderParts(parts);
-  const header = Buffer.alloc(headerLength(parts.wrappedKey.length));
-  Buffer.from(ENVELOPE_MAGIC).copy(header, MAGIC_OFFSET);
+export function encodeEnvelopeHeader(entries: readonly WrapEntry[], nonce: Buffer): Buffer {
+  if (entries.length < 1 || entries.length > MAX_ENTRIES) {
+    throw malformed(`an envelope holds 1 to ${MAX_ENTRIES} key entries`);
+  }
+  if (nonce.length !== NONCE_LENGTH) throw malformed(`the nonce must be ${NONCE_LENGTH} bytes`);
+  let length = ENTRIES_OFFSET + NONCE_LENGTH;
+  for (const entry of entries) {
+    checkEntry(entry);
+    length += entryLength(entry.wrappedKey.length);
+  }
+  const header = Buffer.alloc(length);
+  header.set(ENVELOPE_MAGIC, 0);
   header.writeUInt8(FORMAT_VERSION, VERSION_OFFSET);
-  parts.fingerprint.copy(header, FINGERPRINT_OFFSET);
-  header.writeUInt16BE(parts.wrappedKey.length, WRAPPED_KEY_LENGTH_OFFSET);
-  parts.wrappedKey.copy(header, WRAPPED_KEY_OFFSET);
-  parts.nonce.copy(header, WRAPPED_KEY_OFFSET + parts.wrappedKey.length);
+  header.writeUInt8(entries.length, ENTRY_COUNT_OFFSET);
+  let offset = ENTRIES_OFFSET;
+  for (const { fingerprint, wrappedKey } of entries) {
+    header.set(fingerprint, offset);
+    offset = header.writeUInt16BE(wrappedKey.length, offset + FINGERPRINT_LENGTH);
+    header.set(wrappedKey, offset);
+    offset += wrappedKey.length;
+  }
+  header.set(nonce, offset);
   return header;
 }
 
 /**
- * Serialise a complete envelope: header, ciphertext, tag.
- *
- * @throws EncryptionError `MALFORMED_CIPHERTEXT` when a part has the wrong length.
- * @example
- * ```ts
- * const stored = encodeEnvelope({ fingerprint, wrappedKey, nonce, ciphertext, tag });
- * parseEnvelope(stored).ciphertext.equals(ciphertext); // true
- * ```
- */
-export function encodeEnvelope(parts: EnvelopeParts): Buffer {
-  const header = encodeEnvelopeHeader(parts);
-  if (parts.ciphertext.length < MIN_CIPHERTEXT_LENGTH) {
-    throw malformed('cannot encode an envelope with an empty ciphertext');
-  }
-  if (parts.tag.length !== TAG_LENGTH) {
-    throw malformed(`cannot encode an envelope: the tag must be ${TAG_LENGTH} bytes`);
-  }
-  return Buffer.concat([header, parts.ciphertext, parts.tag]);
-}
-
-/**
- * True when `bytes` starts with the envelope magic. The read path uses it to tell a plaintext
- * value in an encrypted field (`PLAINTEXT_IN_ENCRYPTED_FIELD`) from a damaged envelope
- * (`MALFORMED_CIPHERTEXT`).
+ * True when `bytes` starts with the envelope magic: the cheap test that tells an envelope from
+ * a value written in clear.
  *
  * @example
  * ```ts
- * if (!hasEnvelopeMagic(item.email.B)) {
- *   throw new EncryptionError('PLAINTEXT_IN_ENCRYPTED_FIELD', 'User.email holds plaintext');
- * }
+ * hasEnvelopeMagic(item.__td.B); // true
  * ```
  */
 export function hasEnvelopeMagic(bytes: Uint8Array): boolean {
-  if (bytes.length < MAGIC_LENGTH) return false;
-  return ENVELOPE_MAGIC.every((byte, i) => bytes[MAGIC_OFFSET + i] === byte);
+  return (
+    bytes.length >= MAGIC_LENGTH && bytes[0] === ENVELOPE_MAGIC[0] && bytes[1] === ENVELOPE_MAGIC[1]
+  );
 }
 
 /**
- * Split a stored envelope into its fields, checking every length before reading anything.
+ * Split a stored envelope into its fields, checking every length before reading it.
  *
- * Bytes appended after a valid envelope cannot be told apart from ciphertext here (the
- * ciphertext has no length field); they shift the tag, so GCM rejects them with `INTEGRITY`.
- *
- * @throws EncryptionError `MALFORMED_CIPHERTEXT` when the magic is missing, the version is
- *   unknown, the wrapped-key length is outside 1..1024, or the bytes are too short for the
- *   header, one ciphertext byte and the tag.
+ * @throws EncryptionError `MALFORMED_CIPHERTEXT` when the bytes are not a version 2 envelope:
+ *   wrong magic or version, no or too many entries, a length out of range, or truncated.
  * @example
  * ```ts
- * const envelope = parseEnvelope(attribute.B);
- * envelope.fingerprint; // 16 bytes: which KMS key to expect
+ * const { entries, nonce, ciphertext, tag, header } = parseEnvelope(item.__td.B);
  * ```
  */
 export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
-  if (bytes.length < MIN_ENVELOPE_LENGTH) {
-    throw malformed('encrypted value is shorter than the smallest envelope');
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (input.length < FIXED_LENGTH || !hasEnvelopeMagic(input)) {
+    throw malformed('the value is not a theorydb envelope');
   }
-  if (!hasEnvelopeMagic(bytes)) {
-    throw malformed('encrypted value does not start with the envelope magic');
+  const version = input.readUInt8(VERSION_OFFSET);
+  if (version !== FORMAT_VERSION) throw malformed('unsupported envelope format version');
+  const count = input.readUInt8(ENTRY_COUNT_OFFSET);
+  if (count < 1 || count > MAX_ENTRIES) throw malformed('the envelope has no valid key entries');
+  const entries: WrapEntry[] = [];
+  let offset = ENTRIES_OFFSET;
+  for (let i = 0; i < count; i++) {
+    if (offset + FINGERPRINT_LENGTH + WRAPPED_KEY_LENGTH_SIZE > input.length) {
+      throw malformed('the envelope is truncated');
+    }
+    const fingerprint = input.subarray(offset, offset + FINGERPRINT_LENGTH);
+    const wrappedLength = input.readUInt16BE(offset + FINGERPRINT_LENGTH);
+    offset += FINGERPRINT_LENGTH + WRAPPED_KEY_LENGTH_SIZE;
+    if (wrappedLength < MIN_WRAPPED_KEY_LENGTH || wrappedLength > MAX_WRAPPED_KEY_LENGTH) {
+      throw malformed('the envelope has a wrapped key of an impossible length');
+    }
+    if (offset + wrappedLength > input.length) throw malformed('the envelope is truncated');
+    entries.push({ fingerprint, wrappedKey: input.subarray(offset, offset + wrappedLength) });
+    offset += wrappedLength;
   }
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.readUInt8(VERSION_OFFSET);
-  if (version !== FORMAT_VERSION) {
-    throw malformed('encrypted value has an unsupported format version');
-  }
-  const wrappedKeyLength = view.readUInt16BE(WRAPPED_KEY_LENGTH_OFFSET);
-  if (wrappedKeyLength < MIN_WRAPPED_KEY_LENGTH || wrappedKeyLength > MAX_WRAPPED_KEY_LENGTH) {
-    throw malformed('encrypted value has a wrapped-key length out of range');
-  }
-  const ciphertextOffset = headerLength(wrappedKeyLength);
-  const tagOffset = view.length - TAG_LENGTH;
-  if (tagOffset - ciphertextOffset < MIN_CIPHERTEXT_LENGTH) {
-    throw malformed('encrypted value is too short for its wrapped key, ciphertext and tag');
-  }
-  const nonceOffset = WRAPPED_KEY_OFFSET + wrappedKeyLength;
+  const bodyStart = offset + NONCE_LENGTH;
+  if (bodyStart + TAG_LENGTH > input.length) throw malformed('the envelope is truncated');
+  const tagStart = input.length - TAG_LENGTH;
   return {
     version,
-    fingerprint: view.subarray(FINGERPRINT_OFFSET, FINGERPRINT_OFFSET + FINGERPRINT_LENGTH),
-    wrappedKey: view.subarray(WRAPPED_KEY_OFFSET, nonceOffset),
-    nonce: view.subarray(nonceOffset, nonceOffset + NONCE_LENGTH),
-    ciphertext: view.subarray(ciphertextOffset, tagOffset),
-    tag: view.subarray(tagOffset),
-    header: view.subarray(0, ciphertextOffset),
+    entries,
+    nonce: input.subarray(offset, bodyStart),
+    ciphertext: input.subarray(bodyStart, tagStart),
+    tag: input.subarray(tagStart),
+    header: input.subarray(0, bodyStart),
   };
 }
 
-function checkHeaderParts(parts: EnvelopeHeaderParts): void {
-  if (parts.fingerprint.length !== FINGERPRINT_LENGTH) {
-    throw malformed(
-      `cannot encode an envelope: the fingerprint must be ${FINGERPRINT_LENGTH} bytes`,
-    );
+function checkEntry(entry: WrapEntry): void {
+  if (entry.fingerprint.length !== FINGERPRINT_LENGTH) {
+    throw malformed(`a key fingerprint must be ${FINGERPRINT_LENGTH} bytes`);
   }
-  const wrapped = parts.wrappedKey.length;
-  if (wrapped < MIN_WRAPPED_KEY_LENGTH || wrapped > MAX_WRAPPED_KEY_LENGTH) {
+  const length = entry.wrappedKey.length;
+  if (length < MIN_WRAPPED_KEY_LENGTH || length > MAX_WRAPPED_KEY_LENGTH) {
     throw malformed(
-      `cannot encode an envelope: the wrapped key must be ${MIN_WRAPPED_KEY_LENGTH} to ` +
-        `${MAX_WRAPPED_KEY_LENGTH} bytes`,
+      `a wrapped key must be ${MIN_WRAPPED_KEY_LENGTH} to ${MAX_WRAPPED_KEY_LENGTH} bytes`,
     );
-  }
-  if (parts.nonce.length !== NONCE_LENGTH) {
-    throw malformed(`cannot encode an envelope: the nonce must be ${NONCE_LENGTH} bytes`);
   }
 }
 
-function malformed(message: string): EncryptionError {
-  return new EncryptionError('MALFORMED_CIPHERTEXT', message);
+function malformed(problem: string): EncryptionError {
+  return new EncryptionError('MALFORMED_CIPHERTEXT', problem);
 }

@@ -1,6 +1,7 @@
 import {
   DecryptCommand,
   DescribeKeyCommand,
+  EncryptCommand,
   GenerateDataKeyCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
@@ -134,6 +135,39 @@ export class KmsKeyProvider {
    * const key = await provider.decryptDataKey(keyArn, envelope.wrappedKey, 'users');
    * ```
    */
+  /**
+   * Wraps an existing data key under another KMS key (`Encrypt`, with the same encryption context
+   * as `GenerateDataKey`): the extra envelope entry of `kms.additionalKeys`, which a reader bound
+   * to that key (in its own region, with its own client) unwraps with `Decrypt`.
+   *
+   * @throws EncryptionError as {@link generateDataKey}, and `KEY_NOT_ALLOWED` when KMS answers for
+   *   another key.
+   * @example
+   * ```ts
+   * const wrapped = await providerB.wrapDataKey(keyArnB, dataKey.plaintextKey, 'users');
+   * ```
+   */
+  async wrapDataKey(keyArn: string, plaintextKey: Buffer, table: string): Promise<Buffer> {
+    checkKeyArn(keyArn);
+    const out = await this.call('Encrypt', keyArn, (abortSignal) =>
+      this.#client.send(
+        new EncryptCommand({
+          KeyId: keyArn,
+          Plaintext: plaintextKey,
+          EncryptionContext: kmsEncryptionContext(table),
+        }),
+        { abortSignal },
+      ),
+    );
+    if (out.KeyId !== keyArn) throw keyNotAllowed('Encrypt', keyArn);
+    if (!out.CiphertextBlob?.length || out.CiphertextBlob.length > MAX_WRAPPED_KEY_BYTES) {
+      throw new EncryptionError('KMS_ERROR', 'KMS Encrypt returned no usable wrapped key', {
+        keyArn,
+      });
+    }
+    return Buffer.from(out.CiphertextBlob);
+  }
+
   async decryptDataKey(
     keyArn: string,
     wrappedKey: Buffer,

@@ -37,6 +37,21 @@ export function decodePlaintext(bytes: Uint8Array): unknown {
   return value;
 }
 
+/**
+ * Reads one typed value from `input` and leaves the cursor after it: the sealed body of an item
+ * envelope holds several values one after another.
+ *
+ * @throws EncryptionError `MALFORMED_CIPHERTEXT` when the bytes do not decode.
+ * @example
+ * ```ts
+ * const input = new ByteReader(body);
+ * const first = readPlaintextValue(input);
+ * ```
+ */
+export function readPlaintextValue(input: ByteReader): unknown {
+  return readValue(input, 0);
+}
+
 /** `depth` counts the containers around the value being read. */
 function readValue(input: ByteReader, depth: number): unknown {
   const tag = input.uint8();

@@ -10,3 +10,4 @@ export { Index } from './table-index';
 export { Encrypted } from './encrypted';
 export type { TheoryDbPropertyDecorator } from './property-decorator';
 export type { TheoryDbClassDecorator } from './entity';
+export { Signed } from './signed';

@@ -18,8 +18,8 @@ export class PathResolver {
   constructor(private readonly metadata: EntityMetadata) {}
 
   /**
-   * The attribute for `property`. `allowEncrypted` is for the operations that do not read the
-   * value (`exists`, `notExists`, projections, removal).
+   * The attribute for `property`. `allowEncrypted` is for the operations that do not send the
+   * attribute to DynamoDB as such (projections, updates, which go through the envelope).
    */
   resolve(property: string, usage: string, allowEncrypted = false): ResolvedPath {
     const { className, entityName } = this.metadata;
@@ -34,7 +34,7 @@ export class PathResolver {
     if (attribute.encryption !== undefined && !allowEncrypted) {
       throw new EncryptionError(
         'ENCRYPTED_FIELD_NOT_QUERYABLE',
-        `${className}.${property} is encrypted and cannot be used in ${usage}; only exists/notExists are allowed`,
+        `${className}.${property} is encrypted and cannot be used in ${usage}: its value, and whether it is set, are sealed in the item's envelope`,
         { entity: entityName, field: property },
       );
     }

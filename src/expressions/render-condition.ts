@@ -56,9 +56,9 @@ export function renderCondition(
         return `contains(${context.name(path.attribute.attribute)}, ${context.value(element)})`;
       }
       case 'exists':
-        return `attribute_exists(${context.name(paths.resolve(c.path, usage, true).attribute.attribute)})`;
+        return `attribute_exists(${context.name(paths.resolve(c.path, usage).attribute.attribute)})`;
       case 'notExists':
-        return `attribute_not_exists(${context.name(paths.resolve(c.path, usage, true).attribute.attribute)})`;
+        return `attribute_not_exists(${context.name(paths.resolve(c.path, usage).attribute.attribute)})`;
       case 'size': {
         const path = paths.resolve(c.path, usage);
         if (!Number.isFinite(c.value)) {

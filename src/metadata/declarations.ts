@@ -57,6 +57,16 @@ export interface EntityOptions {
   name?: string;
 }
 
+/** Options of `@Signed`. */
+export interface SignedOptions {
+  /**
+   * The property's type, as `@Attribute({ type })` takes it: needed under standard decorators and
+   * with runners that emit no `design:type` (tsx, esbuild, vitest, bun). When `@Attribute` also
+   * gives one, they must agree.
+   */
+  type?: TypeHint;
+}
+
 /** Options of `@Encrypted`. */
 export interface EncryptedOptions {
   /**
@@ -121,6 +131,8 @@ export interface PropertyDeclaration {
   readonly roles: RoleDeclaration[];
   readonly indexes: IndexDeclaration[];
   encrypted: EncryptedOptions | undefined;
+  /** Set by `@Signed()`: the attribute is authenticated with the item. */
+  signed: SignedOptions | undefined;
 }
 
 /** Everything recorded for one class. */

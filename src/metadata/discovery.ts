@@ -37,6 +37,12 @@ export function entityMetadata<T extends object>(target: Constructor<T>): Entity
   return metadata;
 }
 
+/**
+ * Attribute names theorydb keeps for itself: the item envelopes (`__td`, and `__td:<key name>`
+ * for a named key binding). An entity attribute under such a name could be mistaken for one.
+ */
+export const RESERVED_ATTRIBUTE_PREFIX = '__td';
+
 function discover<T extends object>(
   target: Constructor<T>,
   nestedClasses: Constructor[],
@@ -98,14 +104,22 @@ function discover<T extends object>(
   }
 
   const encryptedAttributes = attributes.filter((a) => a.encryption !== undefined);
-  if (encryptedAttributes.length > 0 && options.name === undefined) {
+  const isKey = (a: AttributeMetadata) => a === partitionKey || a === sortKeyAttribute;
+  const signedAttributes = attributes.filter((a) => a.signed && !isKey(a));
+  const protectedBy =
+    encryptedAttributes.length > 0
+      ? '@Encrypted'
+      : attributes.some((a) => a.signed)
+        ? '@Signed'
+        : undefined;
+  if (protectedBy !== undefined && options.name === undefined) {
     throw EntityDefinitionError.at(
       className,
       undefined,
-      `has @Encrypted properties, so it must name itself: @Entity({ table, name: '${className}' }). ` +
-        'The entity name is bound into every ciphertext; the class name changes when a bundler ' +
-        'minifies the code (esbuild --minify) or the class is renamed, and every stored value ' +
-        'would then fail to decrypt',
+      `has ${protectedBy} properties, so it must name itself: @Entity({ table, name: '${className}' }). ` +
+        'The entity name is bound into every item envelope; the class name changes when a bundler ' +
+        'minifies the code (esbuild --minify) or the class is renamed, and every stored item ' +
+        'would then fail to authenticate',
     );
   }
 
@@ -122,6 +136,7 @@ function discover<T extends object>(
     keyAttributes: sortKey === undefined ? [partitionKey] : [partitionKey, sortKey],
     encryptedAttributes,
     plainAttributes: attributes.filter((a) => a.encryption === undefined),
+    signedAttributes,
     version: single('version', '@Version'),
     createdAt: single('createdAt', '@CreatedAt'),
     updatedAt: single('updatedAt', '@UpdatedAt'),
@@ -204,6 +219,13 @@ function resolveAttribute(
       'the attribute name must be 1 to 255 bytes of UTF-8',
     );
   }
+  if (attribute.startsWith(RESERVED_ATTRIBUTE_PREFIX)) {
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      `attribute names starting with ${RESERVED_ATTRIBUTE_PREFIX} are reserved for theorydb's item envelopes; give it another { name }`,
+    );
+  }
   if (attribute === '__proto__') {
     // As a key of a plain object it would set the prototype: the value would never be stored.
     throw EntityDefinitionError.at(
@@ -257,7 +279,21 @@ function resolveAttribute(
   if ('unmappable' in result) {
     throw EntityDefinitionError.at(className, property, `cannot be mapped: ${result.unmappable}`);
   }
-  return { property, attribute, role, codec: result.codec, encryption };
+  if (declaration.signed !== undefined && encryption !== undefined) {
+    throw EntityDefinitionError.at(
+      className,
+      property,
+      '@Signed and @Encrypted together: an encrypted value is already authenticated with its item; keep one',
+    );
+  }
+  return {
+    property,
+    attribute,
+    role,
+    codec: result.codec,
+    encryption,
+    signed: declaration.signed !== undefined,
+  };
 }
 
 /**
@@ -291,17 +327,23 @@ function explicitType(
   declaration: PropertyDeclaration,
   options: { type?: unknown },
 ): unknown {
-  const fromRole = options.type;
-  const fromEncrypted = declaration.encrypted?.type;
-  if (fromRole !== undefined && fromEncrypted !== undefined && fromRole !== fromEncrypted) {
+  const given: [string, unknown][] = [
+    ['@Attribute', options.type],
+    ['@Encrypted', declaration.encrypted?.type],
+    ['@Signed', declaration.signed?.type],
+  ];
+  const stated = given.filter(([, type]) => type !== undefined);
+  const conflicting = stated.find(([, type]) => type !== stated[0][1]);
+  if (conflicting !== undefined) {
+    const label = ([decorator, type]: [string, unknown]) =>
+      decorator === '@Attribute' ? typeName(type) : `${decorator}({ type: ${typeName(type)} })`;
     throw EntityDefinitionError.at(
       className,
       declaration.property,
-      `is given two types (${typeName(fromRole)} and @Encrypted({ type: ${typeName(fromEncrypted)} })); ` +
-        'give it once',
+      `is given two types (${label(stated[0])} and ${label(conflicting)}); give it once`,
     );
   }
-  return fromRole ?? fromEncrypted;
+  return stated[0]?.[1];
 }
 
 function typeName(type: unknown): string {
@@ -596,12 +638,13 @@ function nestedResolver(used: Constructor[]): NestedClassResolver {
           if (
             a.role !== 'attribute' ||
             a.encryption !== undefined ||
+            a.signed ||
             declaration.indexes.length > 0
           ) {
             throw EntityDefinitionError.at(
               className,
               a.property,
-              'a nested class maps plain @Attribute properties only (no keys, lifecycle, index or @Encrypted)',
+              'a nested class maps plain @Attribute properties only (no keys, lifecycle, index, @Encrypted or @Signed)',
             );
           }
           fields.push({ property: a.property, attribute: a.attribute, codec: a.codec });

@@ -11,6 +11,8 @@ export interface AttributeMetadata {
   readonly codec: AttributeCodec;
   /** Set for encrypted properties: the bound key name, or undefined for the default key. */
   readonly encryption: { readonly keyName: string | undefined } | undefined;
+  /** True for a `@Signed` attribute (key attributes are bound whether or not they are signed). */
+  readonly signed: boolean;
 }
 
 /** A key attribute: a property with a scalar DynamoDB type. */
@@ -46,6 +48,8 @@ export interface EntityMetadata<T extends object = object> {
   readonly keyAttributes: readonly KeyAttributeMetadata[];
   readonly encryptedAttributes: readonly AttributeMetadata[];
   readonly plainAttributes: readonly AttributeMetadata[];
+  /** The `@Signed` attributes that are not table keys (the keys are always bound). */
+  readonly signedAttributes: readonly AttributeMetadata[];
   readonly version: AttributeMetadata | undefined;
   readonly createdAt: AttributeMetadata | undefined;
   readonly updatedAt: AttributeMetadata | undefined;

@@ -270,6 +270,7 @@ class MetadataStorage {
         roles: [],
         indexes: [],
         encrypted: undefined,
+        signed: undefined,
       };
       declaration.properties.set(key, recorded);
     }
@@ -336,5 +337,10 @@ function inherit(base: PropertyDeclaration, own: PropertyDeclaration): PropertyD
       own.encrypted === undefined || base.encrypted === undefined
         ? (own.encrypted ?? base.encrypted)
         : { ...own.encrypted, type: own.encrypted.type ?? base.encrypted.type },
+    // Sticky like @Encrypted: a subclass cannot take the item's authentication off an attribute.
+    signed:
+      own.signed === undefined || base.signed === undefined
+        ? (own.signed ?? base.signed)
+        : { ...own.signed, type: own.signed.type ?? base.signed.type },
   };
 }

@@ -89,7 +89,7 @@ export async function loadPage<T extends object, R>(
   items: readonly Item[],
   scope: DataKeyScope | undefined,
 ): Promise<R[]> {
-  const entities = await loadItems(context, items, scope);
+  const entities = await loadItems(context, items, scope, plan.projection?.verified ?? true);
   if (plan.projection !== undefined) trimToProjection(entities, plan.projection);
   return entities as unknown as R[];
 }

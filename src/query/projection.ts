@@ -2,6 +2,7 @@ import { ValidationError } from '../errors';
 import type { ExpressionContext } from '../expressions/expression-context';
 import { PathResolver } from '../expressions/path-resolver';
 import type { EntityMetadata } from '../metadata/entity-metadata';
+import { envelopeAttributes } from '../repository/envelope-bindings';
 
 /** What `.select(...)` reads: the properties the caller asked for and the attributes fetched. */
 export interface Projection {
@@ -13,6 +14,13 @@ export interface Projection {
    * and cannot be opened without it.
    */
   readonly attributes: readonly string[];
+  /**
+   * True when a selected property is encrypted or `@Signed`: the item's envelopes and every
+   * signed attribute are fetched and checked as on a full read. False when only plain, unsigned
+   * properties are selected; nothing authenticates those on any read, so the envelope is not
+   * fetched.
+   */
+  readonly verified: boolean;
 }
 
 /** The projection of `properties`, each checked to be a stored property of the entity. */
@@ -40,10 +48,19 @@ export function projectionOf(metadata: EntityMetadata, properties: readonly unkn
     const { attribute } = paths.resolve(property, 'a projection', true);
     selected.add(property);
     fetch(attribute.attribute);
-    encrypted ||= attribute.encryption !== undefined;
+    encrypted ||= attribute.encryption !== undefined || attribute.signed;
   }
-  if (encrypted) for (const key of metadata.keyAttributes) fetch(key.attribute);
-  return Object.freeze({ properties: selected, attributes: Object.freeze(attributes) });
+  if (encrypted) {
+    // What the envelopes bind must come back with them, or they could not be checked.
+    for (const key of metadata.keyAttributes) fetch(key.attribute);
+    for (const signed of metadata.signedAttributes) fetch(signed.attribute);
+    for (const envelope of envelopeAttributes(metadata)) fetch(envelope);
+  }
+  return Object.freeze({
+    properties: selected,
+    attributes: Object.freeze(attributes),
+    verified: encrypted,
+  });
 }
 
 /**

@@ -51,7 +51,7 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
   /**
    * Keeps only the items matching `condition`. Several `filter` calls are ANDed. Filters apply
    * after DynamoDB reads the items: they save transfer, not read capacity. Encrypted properties
-   * accept only `exists` / `notExists` (anything else fails with `ENCRYPTED_FIELD_NOT_QUERYABLE`).
+   * are refused with `ENCRYPTED_FIELD_NOT_QUERYABLE`, `exists` and `notExists` included.
    *
    * @example
    * ```ts

@@ -1,41 +1,35 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { composeAad, encodeAttributeAad } from '../crypto/associated-data';
 import type { DataKeyMaterial } from '../crypto/data-key';
 import type { DataKeyScope } from '../crypto/data-key-scope';
-import { type ParsedEnvelope, hasEnvelopeMagic, parseEnvelope } from '../crypto/envelope';
-import { openEnvelope } from '../crypto/value-cipher';
+import {
+  type ParsedEnvelope,
+  type WrapEntry,
+  hasEnvelopeMagic,
+  parseEnvelope,
+} from '../crypto/envelope';
+import { openItem } from '../crypto/item-cipher';
+import { decodeSealedBody } from '../crypto/sealed-body';
 import { EncryptionError } from '../errors';
 import type { Item } from '../mapping/entity-mapper';
-import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metadata';
-import type { EntityAad } from './entity-aad';
-import { contextualise, inFieldContext, requireScope } from './field-error-context';
-import type { KeyBinding } from './key-binding';
+import type { EntityMetadata } from '../metadata/entity-metadata';
 import { countDecryptFailure } from '../observability/telemetry';
-
-/** An encrypted field as the read path uses it, with its part of the associated data encoded. */
-interface EncryptedField {
-  readonly metadata: AttributeMetadata;
-  readonly attributeAad: Buffer;
-}
+import type { EnvelopeBinding } from './envelope-bindings';
+import { requireScope } from './field-error-context';
+import type { KeyBinding } from './key-binding';
 
 /** A stored envelope, parsed, before its key is checked. */
-interface FoundValue {
+interface FoundEnvelope {
   readonly item: number;
-  readonly field: EncryptedField;
+  readonly binding: EnvelopeBinding;
   readonly envelope: ParsedEnvelope;
 }
 
-/** An envelope made under the bound key, waiting for its data key. */
-interface PendingValue {
-  readonly target: Record<string, unknown>;
-  readonly field: EncryptedField;
-  readonly envelope: ParsedEnvelope;
-  /** The item part of the associated data, shared by the item's values. */
-  readonly itemAad: Buffer;
+/** An envelope with the reader's own entry found, waiting for its data key. */
+interface PendingEnvelope extends FoundEnvelope {
   readonly keyArn: string;
+  readonly entry: WrapEntry;
 }
 
-/** The values (indexes into the pending list) sealed with one data key. */
+/** The envelopes (indexes into the pending list) sealed with one data key. */
 interface DataKeyGroup {
   readonly keyArn: string;
   readonly wrappedKey: Buffer;
@@ -43,41 +37,41 @@ interface DataKeyGroup {
 }
 
 /**
- * The read half of field encryption: decrypts the `@Encrypted` attributes of a page of items,
- * failing closed. In order, and before any value is assigned:
+ * The read half of item protection: checks and decrypts a page of items, failing closed. In
+ * order, and before any value is assigned:
  *
- * 1. every envelope of every item is classified and parsed (no KMS call);
- * 2. each key name is resolved (DescribeKey at most once per key) and every envelope's key
- *    fingerprint checked against the bound key (or the binding's retired keys), so a value under
- *    another key costs no Decrypt;
- * 3. each distinct wrapped data key is requested once from the operation's scope;
- * 4. each value is opened with one AES-GCM call.
- *
- * This is the hot path of an encrypted query, so what the values of an item share (the item part
- * of the associated data) is encoded once per item, what a field's values share once per field,
- * and a value costs one parse, one small copy and one AES-GCM call.
+ * 1. every item must hold each of its envelopes, and no attribute under an encrypted field's name
+ *    (a value written in clear); each envelope is parsed (no KMS call);
+ * 2. each binding's key is resolved (DescribeKey at most once per key) and every envelope searched
+ *    for the entry of the bound key (or of one of the binding's retired keys), so an item under
+ *    other keys only costs no Decrypt;
+ * 3. each distinct wrapped data key is requested once from the operation's scope, for the reader's
+ *    own key (`KeyId` pinned to it);
+ * 4. each envelope is opened with one AES-GCM call, whose associated data binds the item's keys
+ *    and `@Signed` attributes: an edited, retyped or deleted signed attribute fails here.
  */
 export class ItemDecryption {
-  private readonly fields: readonly EncryptedField[];
   private readonly entity: string;
+  /** Encrypted attributes of the entity that this reader does not decrypt (a fixture's opt-outs). */
+  private readonly optedOut: ReadonlyMap<string, string>;
 
   constructor(
     private readonly metadata: EntityMetadata,
     private readonly binding: KeyBinding,
-    encrypted: readonly AttributeMetadata[],
-    /** The item part of the associated data, shared with the write path. */
-    private readonly aad: EntityAad,
+    private readonly bindings: readonly EnvelopeBinding[],
   ) {
     this.entity = metadata.entityName;
-    this.fields = encrypted.map((field) => ({
-      metadata: field,
-      attributeAad: encodeAttributeAad(field.attribute),
-    }));
+    const read = new Set(bindings.flatMap((b) => b.fields.map((f) => f.attribute)));
+    this.optedOut = new Map(
+      metadata.encryptedAttributes
+        .filter((a) => !read.has(a.attribute))
+        .map((a) => [a.attribute, a.property]),
+    );
   }
 
   /**
-   * Decrypts the encrypted attributes of `items` into the matching `targets`. Any failure fails
-   * the whole call and assigns nothing: no partial entity, no `undefined` in place of a value.
+   * Checks and decrypts `items` into the matching `targets`. Any failure fails the whole call and
+   * assigns nothing: no partial entity, no `undefined` in place of a value.
    */
   async decryptInto(
     items: readonly Item[],
@@ -99,12 +93,10 @@ export class ItemDecryption {
   ): Promise<void> {
     const found = this.parseAll(items);
     if (found.length === 0) return;
-    const pending = await this.checkKeys(found, items, targets);
+    const pending = await this.findEntries(found);
     const activeScope = requireScope(scope, this.entity);
-    // One request to the scope per distinct data key (it still counts one cache use per value).
     const keyOf = new Array<Promise<DataKeyMaterial>>(pending.length);
-    // Each distinct key request, with the first value that needs it (named if it fails).
-    const firstUse = new Map<Promise<DataKeyMaterial>, PendingValue>();
+    const firstUse = new Map<Promise<DataKeyMaterial>, PendingEnvelope>();
     for (const group of groupByDataKey(pending)) {
       const keys = activeScope.decryptionKeys(
         group.keyArn,
@@ -119,131 +111,172 @@ export class ItemDecryption {
     }
     const requests = [...firstUse];
     const materials = await Promise.all(
-      requests.map(([key, value]) =>
-        inFieldContext(this.entity, value.field.metadata, value.keyArn, () => key),
-      ),
+      requests.map(async ([key, value]) => {
+        try {
+          return await key;
+        } catch (error) {
+          throw this.contextualise(error, value.binding, value.keyArn);
+        }
+      }),
     );
     const resolved = new Map(requests.map(([key], i) => [key, materials[i]]));
     const opened = pending.map((value, i) => {
       const key = resolved.get(keyOf[i]) as DataKeyMaterial;
-      const { envelope, field } = value;
+      const { envelope, binding } = value;
+      let body: Buffer | undefined;
       try {
-        return openEnvelope(
-          key,
-          envelope,
-          composeAad(envelope.header, value.itemAad, field.attributeAad),
-        );
+        body = openItem(key, envelope, binding.aadOf(envelope.header, items[value.item]));
+        const values = decodeSealedBody(body);
+        // A fixture storing a field in clear must not drop its sealed value and load it as unset.
+        if (this.optedOut.size > 0) {
+          for (const attribute of values.keys()) {
+            const property = this.optedOut.get(attribute);
+            if (property === undefined) continue;
+            throw new EncryptionError(
+              'ENCRYPTION_NOT_CONFIGURED',
+              `the stored ${this.entity} item seals ${property}, which this plaintext fixture stores in clear`,
+              { entity: this.entity, field: property },
+            );
+          }
+        }
+        return values;
       } catch (error) {
-        throw contextualise(error, this.entity, field.metadata, value.keyArn);
+        throw this.contextualise(error, binding, value.keyArn);
+      } finally {
+        body?.fill(0);
       }
     });
-    // Assigned only once every value decrypted: a failure leaves no half-filled entity behind.
-    pending.forEach((value, i) => {
-      value.target[value.field.metadata.property] = opened[i];
+    // Assigned only once every envelope opened: a failure leaves no half-filled entity behind.
+    pending.forEach(({ item, binding }, i) => {
+      for (const [attribute, value] of opened[i]) {
+        // A name this binding no longer seals (a property removed from the class) is dropped.
+        const field = binding.byAttribute.get(attribute);
+        if (field !== undefined) targets[item][field.property] = value;
+      }
     });
   }
 
-  /** Classifies and parses every stored envelope of `items`. */
-  private parseAll(items: readonly Item[]): FoundValue[] {
-    const found: FoundValue[] = [];
+  /** Finds and parses every envelope of `items`, refusing items that lack one. */
+  private parseAll(items: readonly Item[]): FoundEnvelope[] {
+    const found: FoundEnvelope[] = [];
     items.forEach((item, index) => {
-      for (const field of this.fields) {
-        const { attribute } = field.metadata;
-        const stored = Object.hasOwn(item, attribute) ? item[attribute] : undefined;
-        if (stored === undefined) continue;
-        found.push({ item: index, field, envelope: this.parse(stored, field.metadata) });
+      for (const binding of this.bindings) {
+        for (const field of binding.fields) {
+          if (Object.hasOwn(item, field.attribute)) {
+            throw new EncryptionError(
+              'PLAINTEXT_IN_ENCRYPTED_FIELD',
+              `${this.entity}.${field.property} is stored as an attribute of its own; encrypted values live only in the item's envelope`,
+              { entity: this.entity, field: field.property },
+            );
+          }
+        }
+        const stored = Object.hasOwn(item, binding.attribute) ? item[binding.attribute] : undefined;
+        if (stored === undefined) {
+          throw new EncryptionError(
+            'INTEGRITY',
+            `the stored ${this.entity} item has no envelope (${binding.attribute}): it was written or altered outside theorydb, or read from an index that does not project it (project ALL, or INCLUDE the envelope and the @Signed attributes)`,
+            this.site(binding),
+          );
+        }
+        if (stored.B === undefined || !hasEnvelopeMagic(stored.B)) {
+          throw new EncryptionError(
+            'MALFORMED_CIPHERTEXT',
+            `the stored ${this.entity} item's envelope (${binding.attribute}) is not a theorydb envelope`,
+            this.site(binding),
+          );
+        }
+        let envelope: ParsedEnvelope;
+        try {
+          envelope = parseEnvelope(stored.B);
+        } catch (error) {
+          throw error instanceof EncryptionError ? error.withContext(this.site(binding)) : error;
+        }
+        found.push({ item: index, binding, envelope });
       }
     });
     return found;
   }
 
   /**
-   * Resolves each key name once, in order of first use, then checks every envelope's key
-   * fingerprint against its field's bound key, or else its retired keys: no KMS call but
-   * DescribeKey (once per key, and for a retired key only when a value names one).
+   * Resolves each binding's key once, then finds in every envelope the entry of that key, or else
+   * of one of the binding's retired keys: no KMS call but DescribeKey (once per key, and for a
+   * retired key only when an envelope has no entry for the current one).
    */
-  private async checkKeys(
-    found: readonly FoundValue[],
-    items: readonly Item[],
-    targets: readonly Record<string, unknown>[],
-  ): Promise<PendingValue[]> {
+  private async findEntries(found: readonly FoundEnvelope[]): Promise<PendingEnvelope[]> {
     const arns = new Map<string | undefined, string>();
-    for (const { field } of found) {
-      const keyName = field.metadata.encryption?.keyName;
-      if (!arns.has(keyName)) {
-        arns.set(keyName, await this.binding.keyArn(keyName, this.site(field.metadata)));
+    for (const { binding } of found) {
+      if (!arns.has(binding.keyName)) {
+        arns.set(binding.keyName, await this.binding.keyArn(binding.keyName, this.site(binding)));
       }
     }
-    // The key each value was sealed under: its field's current key, or one of the field's retired
-    // keys, matched by the fingerprint the envelope carries (each distinct one looked up once).
-    const keyArns: string[] = [];
     const retired = new Map<string, string | undefined>();
-    for (const { field, envelope } of found) {
-      const keyName = field.metadata.encryption?.keyName;
-      const current = arns.get(keyName) as string;
-      if (envelope.fingerprint.equals(this.binding.fingerprintOf(current))) {
-        keyArns.push(current);
+    const pending: PendingEnvelope[] = [];
+    for (const value of found) {
+      const { binding, envelope } = value;
+      const current = arns.get(binding.keyName) as string;
+      const own = this.binding.fingerprintOf(current);
+      const entry = envelope.entries.find((candidate) => candidate.fingerprint.equals(own));
+      if (entry !== undefined) {
+        pending.push({ ...value, keyArn: current, entry });
         continue;
       }
-      // The fingerprint is a fixed-length suffix, so no two (key name, fingerprint) pairs collide.
-      const id = `${keyName === undefined ? '*' : `=${keyName}`}${envelope.fingerprint.toString('hex')}`;
-      if (!retired.has(id)) {
-        const site = this.site(field.metadata);
-        retired.set(id, await this.binding.retiredKeyArn(keyName, envelope.fingerprint, site));
-      }
-      const retiredArn = retired.get(id);
-      if (retiredArn === undefined) {
+      const match = await this.retiredEntry(binding, envelope, retired);
+      if (match === undefined) {
         throw new EncryptionError(
           'KEY_NOT_ALLOWED',
-          `${this.entity}.${field.metadata.property} was encrypted under a key this client does not have bound for it`,
-          { ...this.site(field.metadata), keyArn: current },
+          `the stored ${this.entity} item was sealed under keys this client does not have bound for it`,
+          { ...this.site(binding), keyArn: current },
         );
       }
-      keyArns.push(retiredArn);
+      pending.push({ ...value, ...match });
     }
-    // The values of an item are consecutive in `found`: its associated data is encoded once.
-    let lastItem = -1;
-    let itemAad: Buffer = Buffer.alloc(0);
-    return found.map(({ item, field, envelope }, i) => {
-      if (item !== lastItem) {
-        itemAad = this.aad.itemPart(items[item]);
-        lastItem = item;
+    return pending;
+  }
+
+  private async retiredEntry(
+    binding: EnvelopeBinding,
+    envelope: ParsedEnvelope,
+    known: Map<string, string | undefined>,
+  ): Promise<{ keyArn: string; entry: WrapEntry } | undefined> {
+    for (const entry of envelope.entries) {
+      // The fingerprint is a fixed-length suffix, so no two (key name, fingerprint) pairs collide.
+      const id = `${binding.keyName === undefined ? '*' : `=${binding.keyName}`}${entry.fingerprint.toString('hex')}`;
+      if (!known.has(id)) {
+        known.set(
+          id,
+          await this.binding.retiredKeyArn(binding.keyName, entry.fingerprint, this.site(binding)),
+        );
       }
-      return { target: targets[item], field, envelope, itemAad, keyArn: keyArns[i] };
-    });
+      const keyArn = known.get(id);
+      if (keyArn !== undefined) return { keyArn, entry };
+    }
+    return undefined;
   }
 
-  private parse(stored: AttributeValue, field: AttributeMetadata): ParsedEnvelope {
-    const bytes = stored.B;
-    if (bytes === undefined || !hasEnvelopeMagic(bytes)) {
-      throw new EncryptionError(
-        'PLAINTEXT_IN_ENCRYPTED_FIELD',
-        `${this.entity}.${field.property} holds a value that is not an encrypted envelope`,
-        this.site(field),
-      );
-    }
-    try {
-      return parseEnvelope(bytes);
-    } catch (error) {
-      throw error instanceof EncryptionError ? error.withContext(this.site(field)) : error;
-    }
+  private contextualise(error: unknown, binding: EnvelopeBinding, keyArn: string): unknown {
+    return error instanceof EncryptionError
+      ? error.withContext({ ...this.site(binding), keyArn })
+      : error;
   }
 
-  private site(field: AttributeMetadata): { entity: string; field: string } {
-    return { entity: this.entity, field: field.property };
+  private site(binding: EnvelopeBinding): { entity: string; field?: string } {
+    return {
+      entity: this.entity,
+      ...(binding.fields.length > 0 ? { field: binding.fields[0].property } : {}),
+    };
   }
 }
 
 /**
- * The pending values grouped by data key, in order of first use. A page is usually sealed with
- * one or a few data keys, so each value is compared with the previous value's group before an id
- * is built from its wrapped key.
+ * The pending envelopes grouped by data key, in order of first use. A page is usually sealed
+ * with one or a few data keys, so each envelope is compared with the previous one's group before
+ * an id is built from its wrapped key.
  */
-function groupByDataKey(pending: readonly PendingValue[]): DataKeyGroup[] {
+function groupByDataKey(pending: readonly PendingEnvelope[]): DataKeyGroup[] {
   const groups = new Map<string, DataKeyGroup>();
   let last: DataKeyGroup | undefined;
   pending.forEach((value, index) => {
-    const wrapped = value.envelope.wrappedKey;
+    const wrapped = value.entry.wrappedKey;
     if (last === undefined || last.keyArn !== value.keyArn || !last.wrappedKey.equals(wrapped)) {
       // Length-prefixed, so no two (key ARN, wrapped key) pairs give the same id.
       const id = `${value.keyArn.length}:${value.keyArn}${wrapped.toString('latin1')}`;

@@ -1,10 +1,19 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { DataKeyCache } from '../crypto/data-key-cache';
 import { DataKeyScope } from '../crypto/data-key-scope';
+import { dataKeyMaterial, type DataKeyMaterial } from '../crypto/data-key';
+import type { WrapEntry } from '../crypto/envelope';
+import { MAX_ENTRIES } from '../crypto/envelope-layout';
 import { keyFingerprint } from '../crypto/key-fingerprint';
 import { KmsKeyProvider } from '../crypto/kms-key-provider';
 import { EncryptionError, ValidationError } from '../errors';
-import type { KmsOptions } from './kms-options';
+import type { AdditionalKey, KmsOptions } from './kms-options';
+
+/** An additional key of a binding, with the provider of its own client. */
+interface AdditionalWrap {
+  readonly provider: KmsKeyProvider;
+  readonly keyId: string;
+}
 import { printedSummary } from './printed-summary';
 
 /**
@@ -22,6 +31,10 @@ export class KeyBinding {
   readonly #retiredIds: ReadonlyMap<string | undefined, readonly string[]>;
   /** Fingerprints of the resolved key ARNs, current and retired. */
   readonly #fingerprints = new Map<string, Buffer>();
+  /** The additional keys of each binding, each with the provider of its own client. */
+  readonly #additional: ReadonlyMap<string | undefined, readonly AdditionalWrap[]>;
+  /** The additional keys by the resolved ARN of the binding key they belong to. */
+  readonly #additionalByArn = new Map<string, readonly AdditionalWrap[]>();
 
   constructor(options: KmsOptions | undefined) {
     this.#keyIds = checkedKeyIds(options);
@@ -30,6 +43,7 @@ export class KeyBinding {
       options === undefined
         ? undefined
         : new KmsKeyProvider({ client: options.client, timeoutMs: options.timeoutMs });
+    this.#additional = checkedAdditionalKeys(options);
     this.#cache = options?.cache === undefined ? undefined : new DataKeyCache(publicCache(options));
   }
 
@@ -47,20 +61,41 @@ export class KeyBinding {
   /** The ARN of the field's key, resolved once per key id (DescribeKey). */
   async keyArn(
     keyName: string | undefined,
-    context: { entity: string; field: string },
+    context: { entity: string; field?: string },
   ): Promise<string> {
     const keyId = this.#keyIds.get(keyName);
     if (this.#provider === undefined || keyId === undefined) {
       throw new EncryptionError(
         'ENCRYPTION_NOT_CONFIGURED',
-        `${context.entity}.${context.field} is encrypted but ${this.describeMissing(keyName)}`,
+        `${context.field === undefined ? `${context.entity} has @Signed attributes` : `${context.entity}.${context.field} is encrypted`} but ${this.describeMissing(keyName)}`,
         context,
       );
     }
     try {
-      return await this.#provider.resolveKeyArn(keyId);
+      const arn = await this.#provider.resolveKeyArn(keyId);
+      this.associateAdditional(keyName, arn);
+      return arn;
     } catch (error) {
       throw error instanceof EncryptionError ? error.withContext(context) : error;
+    }
+  }
+
+  /**
+   * Remembers which additional keys new data keys under `arn` are wrapped for. Two bindings that
+   * resolve to one KMS key must agree on them, or a data key cached for one would lack (or carry)
+   * the other's wraps.
+   */
+  private associateAdditional(keyName: string | undefined, arn: string): void {
+    const additional = this.#additional.get(keyName) ?? [];
+    const known = this.#additionalByArn.get(arn);
+    if (known === undefined) {
+      this.#additionalByArn.set(arn, additional);
+      return;
+    }
+    if (known !== additional && (known.length > 0 || additional.length > 0)) {
+      throw new ValidationError(
+        'TheoryDb: two kms bindings resolve to one KMS key with different additionalKeys; give them the same additional keys or distinct keys',
+      );
     }
   }
 
@@ -72,7 +107,7 @@ export class KeyBinding {
   async retiredKeyArn(
     keyName: string | undefined,
     fingerprint: Buffer,
-    context: { entity: string; field: string },
+    context: { entity: string; field?: string },
   ): Promise<string | undefined> {
     const provider = this.#provider;
     if (provider === undefined) return undefined;
@@ -90,7 +125,7 @@ export class KeyBinding {
 
   /**
    * The fingerprint of a resolved key ARN, computed once per ARN: reads compare it with every
-   * envelope (a SHA-256 per value measured 2 us).
+   * envelope (a SHA-256 per envelope measured 2 us).
    */
   fingerprintOf(keyArn: string): Buffer {
     let fingerprint = this.#fingerprints.get(keyArn);
@@ -103,10 +138,52 @@ export class KeyBinding {
 
   /** A data-key scope for one operation. */
   newScope(): DataKeyScope {
-    if (this.#provider === undefined) {
+    const provider = this.#provider;
+    if (provider === undefined) {
       throw new EncryptionError('ENCRYPTION_NOT_CONFIGURED', 'the client has no kms binding');
     }
-    return new DataKeyScope(this.#provider, this.#cache);
+    return new DataKeyScope(
+      {
+        generateDataKey: (keyArn, table) => this.generateWrapped(provider, keyArn, table),
+        decryptDataKey: (keyArn, wrappedKey, table) =>
+          provider.decryptDataKey(keyArn, wrappedKey, table),
+      },
+      this.#cache,
+    );
+  }
+
+  /**
+   * A new data key under `keyArn`, also wrapped under each additional key of its binding (one
+   * `Encrypt` each, through that key's own client): the envelope stores every wrap.
+   */
+  private async generateWrapped(
+    provider: KmsKeyProvider,
+    keyArn: string,
+    table: string,
+  ): Promise<DataKeyMaterial> {
+    const material = await provider.generateDataKey(keyArn, table);
+    const additional = this.#additionalByArn.get(keyArn) ?? [];
+    if (additional.length === 0) return material;
+    const own = material.fingerprint;
+    const entries = await Promise.all(
+      additional.map(async ({ provider: other, keyId }) => {
+        const arn = await other.resolveKeyArn(keyId);
+        const fingerprint = this.fingerprintOf(arn);
+        // A replica of the bound multi-region key already reads the bound key's own entry.
+        if (fingerprint.equals(own)) return undefined;
+        return {
+          fingerprint,
+          wrappedKey: await other.wrapDataKey(arn, material.plaintextKey, table),
+        };
+      }),
+    );
+    const unique = new Map<string, WrapEntry>();
+    for (const entry of entries) {
+      if (entry !== undefined) unique.set(entry.fingerprint.toString('hex'), entry);
+    }
+    return dataKeyMaterial(keyArn, Buffer.from(material.plaintextKey), material.wrappedKey, [
+      ...unique.values(),
+    ]);
   }
 
   /**
@@ -154,8 +231,9 @@ function checkedKeyIds(options: KmsOptions | undefined): Map<string | undefined,
     return id;
   };
   if (options.keyId !== undefined) ids.set(undefined, check(options.keyId, 'kms.keyId'));
-  for (const [name, id] of Object.entries(options.keys ?? {})) {
-    ids.set(name, check(id, `kms.keys.${name}`));
+  for (const [name, given] of Object.entries(options.keys ?? {})) {
+    const id = typeof given === 'object' && given !== null ? given.keyId : given;
+    ids.set(name, check(id, `kms.keys.${name}${typeof given === 'object' ? '.keyId' : ''}`));
   }
   if (
     options.timeoutMs !== undefined &&
@@ -231,4 +309,52 @@ function publicCache(options: KmsOptions): NonNullable<KmsOptions['cache']> {
     );
   }
   return cache as NonNullable<KmsOptions['cache']>;
+}
+
+/**
+ * The additional keys of each binding (`kms.additionalKeys`, `kms.keys.<name>.additionalKeys`),
+ * checked, with one provider per distinct client (which holds that client's resolved ARNs).
+ */
+function checkedAdditionalKeys(
+  options: KmsOptions | undefined,
+): Map<string | undefined, readonly AdditionalWrap[]> {
+  const result = new Map<string | undefined, readonly AdditionalWrap[]>();
+  if (options === undefined) return result;
+  const providers = new Map<unknown, KmsKeyProvider>();
+  const check = (given: unknown, keyName: string | undefined, where: string) => {
+    if (given === undefined) return;
+    if (!Array.isArray(given) || given.length > MAX_ENTRIES - 1) {
+      throw new ValidationError(
+        `TheoryDb: ${where} must be an array of at most ${MAX_ENTRIES - 1} { client, keyId }`,
+      );
+    }
+    const wraps = (given as unknown[]).map((entry, i): AdditionalWrap => {
+      const candidate = entry as Partial<AdditionalKey> | null;
+      if (typeof candidate !== 'object' || candidate === null || candidate.client == null) {
+        throw new ValidationError(`TheoryDb: ${where}[${i}].client is required`);
+      }
+      if (!isKeyId(candidate.keyId)) {
+        throw new ValidationError(
+          `TheoryDb: ${where}[${i}].keyId must be a non-empty key id, key ARN or alias`,
+        );
+      }
+      let provider = providers.get(candidate.client);
+      if (provider === undefined) {
+        provider = new KmsKeyProvider({ client: candidate.client, timeoutMs: options.timeoutMs });
+        providers.set(candidate.client, provider);
+      }
+      return Object.freeze({ provider, keyId: candidate.keyId });
+    });
+    if (wraps.length > 0) result.set(keyName, Object.freeze(wraps));
+  };
+  check(options.additionalKeys, undefined, 'kms.additionalKeys');
+  if (options.additionalKeys !== undefined && options.keyId === undefined) {
+    throw new ValidationError('TheoryDb: kms.additionalKeys needs a default key in kms.keyId');
+  }
+  for (const [name, given] of Object.entries(options.keys ?? {})) {
+    if (typeof given === 'object' && given !== null) {
+      check(given.additionalKeys, name, `kms.keys.${name}.additionalKeys`);
+    }
+  }
+  return result;
 }

@@ -17,13 +17,60 @@ import type { KMSClient } from '@aws-sdk/client-kms';
  * });
  * ```
  */
+/**
+ * Another KMS key every new data key of a binding is also wrapped under, through that key's own
+ * client (usually another region's): a reader bound to it decrypts with its own entry.
+ *
+ * @example
+ * ```ts
+ * { client: new KMSClient({ region: 'eu-west-1' }), keyId: 'arn:aws:kms:eu-west-1:111122223333:key/...' }
+ * ```
+ */
+export interface AdditionalKey {
+  /** The client for this key's region. Its credentials need kms:DescribeKey and kms:Encrypt. */
+  client: KMSClient;
+  /** A key id, key ARN, alias name or alias ARN, resolved through `client`. */
+  keyId: string;
+}
+
+/**
+ * A named binding with additional keys: `kms.keys.<name>` as an object.
+ *
+ * @example
+ * ```ts
+ * keys: { payments: { keyId: 'alias/payments', additionalKeys: [{ client: euKms, keyId: euKey }] } }
+ * ```
+ */
+export interface NamedKeyOptions {
+  keyId: string;
+  additionalKeys?: readonly AdditionalKey[];
+}
+
 export interface KmsOptions {
   /** The KMS client. Its credentials need kms:DescribeKey, kms:GenerateDataKey and kms:Decrypt. */
   client: KMSClient;
   /** The default key: a key id, key ARN, alias name or alias ARN. Used by `@Encrypted()`. */
   keyId?: string;
-  /** Named keys, used by `@Encrypted({ key: name })` and by nothing else. */
-  keys?: Readonly<Record<string, string>>;
+  /**
+   * Wraps every new data key of the default binding also under each of these keys (one KMS
+   * `Encrypt` per new data key and additional key, never per item), and stores each wrap in the
+   * item's envelope, so readers in other regions bound to one of them can decrypt. At most 15.
+   *
+   * @example
+   * ```ts
+   * kms: {
+   *   client: new KMSClient({ region: 'us-east-1' }),
+   *   keyId: 'alias/app-secrets',
+   *   additionalKeys: [{ client: new KMSClient({ region: 'eu-west-1' }), keyId: 'alias/app-secrets' }],
+   * }
+   * ```
+   */
+  additionalKeys?: readonly AdditionalKey[];
+  /**
+   * Named keys, used by `@Encrypted({ key: name })` and by nothing else: a key id, or
+   * `{ keyId, additionalKeys }` (see {@link KmsOptions.additionalKeys}).
+   */
+  keys?: Readonly<Record<string, string | NamedKeyOptions>>;
   /** How long one KMS call may take before the operation fails with `KMS_UNAVAILABLE`. Default 3000. */
   timeoutMs?: number;
   /**

@@ -8,12 +8,15 @@ import { PlaintextFixtureError } from './plaintext-fixture-error';
 
 /**
  * A repository for tests without KMS in which exactly the named `@Encrypted` fields are stored as
- * plain DynamoDB values. Each name must be an encrypted property of `target`; encrypted fields not
- * named keep full encryption and fail closed without a key. It refuses, before sending anything, a
+ * plain DynamoDB values, and the named `@Signed` attributes go unsigned. Each name must be an
+ * encrypted or signed property of `target`; those not named keep full protection and fail closed
+ * without a key (an item keeps its envelope while any of them is left). It refuses, before sending anything, a
  * DynamoDB client whose endpoint is not a loopback address, so it cannot write plaintext to AWS.
  *
  * Items written this way are not readable by a normal repository: it fails with
- * `PLAINTEXT_IN_ENCRYPTED_FIELD`. There is no global switch that does this; every test names the
+ * `PLAINTEXT_IN_ENCRYPTED_FIELD`; nor does a fixture read a normal repository's items that seal a
+ * field it opted out: it fails with `ENCRYPTION_NOT_CONFIGURED` rather than load the field as
+ * unset. There is no global switch that does this; every test names the
  * fields it opts out, per fixture.
  *
  * @example
@@ -36,9 +39,10 @@ export function plaintextFixture<T extends object>(
     );
   }
   for (const field of fields) {
-    if (!metadata.encryptedAttributes.some((a) => a.property === field)) {
+    const protectedFields = [...metadata.encryptedAttributes, ...metadata.signedAttributes];
+    if (!protectedFields.some((a) => a.property === field)) {
       throw new PlaintextFixtureError(
-        `plaintextFixture(${metadata.className}): '${String(field)}' is not an @Encrypted property of ${metadata.className}`,
+        `plaintextFixture(${metadata.className}): '${String(field)}' is not an @Encrypted or @Signed property of ${metadata.className}`,
       );
     }
   }

@@ -53,7 +53,7 @@ export async function prepareAction(
       };
     }
     case 'update': {
-      const update = await prepareUpdate(action.context, action.checked, scope);
+      const update = prepareUpdate(action.context, action.checked);
       return {
         item: { Update: update },
         site: {

@@ -11,7 +11,7 @@ import { deleteChecks, type DeleteOptions, prepareDelete } from '../repository/d
 import type { EntityKey } from '../repository/entity-key';
 import { printedSummary } from '../repository/printed-summary';
 import type { SaveOptions } from '../repository/save-request';
-import { checkUpdate } from '../update/update-operation';
+import { checkUpdate, needsReseal } from '../update/update-operation';
 import type { TransactionUpdateOptions, UpdateChanges } from '../update/update-spec';
 import type { ContextResolver } from './context-resolver';
 import type { PendingAction } from './pending-action';
@@ -119,13 +119,22 @@ export class TransactionBuilder {
     const state = this.open('update');
     const context = state.contextOf(target);
     const checked = checkUpdate(context, key, changes, options);
+    if (needsReseal(context, checked)) {
+      // Re-sealing reads the item first; a transaction's update cannot, so it is refused before
+      // anything is sent rather than leave the item's envelope out of step with it.
+      throw new ValidationError(
+        `${context.metadata.className}: tx.update cannot change an @Encrypted or @Signed attribute, ` +
+          'which re-seals the item; use tx.save with the whole entity, or Repository.update',
+        context.metadata.className,
+      );
+    }
     state.actions.push({ kind: 'update', context, checked });
     return this;
   }
 
   /**
    * Requires the item with this key to meet a condition, without changing it (ConditionCheck).
-   * On encrypted properties only `exists` and `notExists` are allowed. With
+   * Encrypted properties cannot be used in it (`ENCRYPTED_FIELD_NOT_QUERYABLE`). With
    * `returnOnConditionFailure`, a failed check offers the stored item through the
    * `TransactionCanceledError`'s `storedItem(index)`.
    *

@@ -6,7 +6,7 @@ import { expectErrorsLeakFree } from './support/error-leaks';
 import { bind, measure, newKey, type Key } from './support/kms-requests';
 import { CARD, EMAIL } from './support/plaintexts';
 import { startRetiredKeys } from './support/stack';
-import { envelopeOf } from './support/stored-items';
+import { envelopeOf, sealingFingerprint } from './support/stored-items';
 
 // Named keys: each binding (the default key, `keys.payments`) has retired keys of its own, and
 // one binding's retired key never serves a field of another.
@@ -59,10 +59,14 @@ describe('Retired keys: reading under a field’s former keys (DynamoDB Local + 
       const [write] = await measure(reader, () => repo.save(loaded));
       expect([...write.generate].sort()).to.deep.equal([D2.arn, P2.arn].sort());
       const key = { id: { S: 'old' } };
-      const email = await envelopeOf(PAYMENT_TABLE, key, 'email');
-      const card = await envelopeOf(PAYMENT_TABLE, key, 'card');
-      expect(email.fingerprint.toString('hex')).to.equal(keyFingerprint(D2.arn).toString('hex'));
-      expect(card.fingerprint.toString('hex')).to.equal(keyFingerprint(P2.arn).toString('hex'));
+      const email = await envelopeOf(PAYMENT_TABLE, key);
+      const card = await envelopeOf(PAYMENT_TABLE, key, '__td:payments');
+      expect(sealingFingerprint(email).toString('hex')).to.equal(
+        keyFingerprint(D2.arn).toString('hex'),
+      );
+      expect(sealingFingerprint(card).toString('hex')).to.equal(
+        keyFingerprint(P2.arn).toString('hex'),
+      );
     });
 
     it('a payments value under the default binding’s retired key is KEY_NOT_ALLOWED, and that key is not even resolved', async () => {

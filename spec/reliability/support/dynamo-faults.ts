@@ -5,7 +5,7 @@ import type {
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { sendTrimmedBatch } from '../../support/trim-batch';
-import { Tally } from './envelope-mutations';
+import { Tally } from '../../crypto/fixtures/item-envelope-mutations';
 
 type Item = Record<string, AttributeValue>;
 

@@ -25,7 +25,13 @@ export async function expectErrorsLeakFree(
         if (value.B === undefined) continue;
         const stored = Buffer.from(value.B);
         const envelope = parseEnvelope(stored);
-        for (const bytes of [stored, envelope.wrappedKey, envelope.ciphertext]) {
+        for (const bytes of [
+          stored,
+          ...envelope.entries.map((e) => e.wrappedKey),
+          envelope.ciphertext,
+        ]) {
+          // An item with every encrypted field unset seals an empty body: '' is in every text.
+          if (bytes.length === 0) continue;
           forms.push(bytes.toString('hex'), bytes.toString('base64'));
         }
       }

@@ -20,15 +20,20 @@ export async function rawItem(
   return out.Item!;
 }
 
-/** The envelope an encrypted attribute of the stored item holds. */
+/** The envelope of the stored item under `attribute` (`__td`, or `__td:<key name>`). */
 export async function envelopeOf(
   table: string,
   key: Record<string, AttributeValue>,
-  attribute: string,
+  attribute = '__td',
 ): Promise<ParsedEnvelope> {
   const value = (await rawItem(table, key))[attribute]?.B;
   expect(value, `${attribute} is stored as B`).to.be.instanceOf(Uint8Array);
   return parseEnvelope(Buffer.from(value!));
+}
+
+/** The fingerprint of the key that sealed an envelope: its first entry's (the writer's bound key). */
+export function sealingFingerprint(envelope: ParsedEnvelope): Buffer {
+  return envelope.entries[0].fingerprint;
 }
 
 /** Fails unless every fingerprint is `key`'s. */

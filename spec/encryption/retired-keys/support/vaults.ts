@@ -1,6 +1,6 @@
 import { vaultEntity } from './entities';
 import { RECOVERY, TOKENS } from './plaintexts';
-import { envelopeOf } from './stored-items';
+import { envelopeOf, sealingFingerprint } from './stored-items';
 
 /** The DynamoDB key of a Vault item, as stored. */
 export const vaultKey = (owner: string, id: string) => ({ owner: { S: owner }, id: { S: id } });
@@ -20,8 +20,8 @@ export function vaultFixture() {
   async function vaultFingerprints(owner: string, id: string): Promise<Buffer[]> {
     const key = vaultKey(owner, id);
     return [
-      (await envelopeOf(table, key, 'token')).fingerprint,
-      (await envelopeOf(table, key, 'recovery')).fingerprint,
+      sealingFingerprint(await envelopeOf(table, key)),
+      sealingFingerprint(await envelopeOf(table, key)),
     ];
   }
 
