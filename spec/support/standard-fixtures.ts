@@ -18,7 +18,23 @@ export interface StandardFixtures {
   load<T>(name: string): T;
 }
 
+const compiled = new Map<string, StandardFixtures>();
+
+/**
+ * The fixtures of `folder`, compiled once per run: several specs load them, and a second compile
+ * would cost seconds and load each fixture again as a second set of classes.
+ */
 export function compileStandardFixtures(folder: string): StandardFixtures {
+  const resolved = path.resolve(folder);
+  let fixtures = compiled.get(resolved);
+  if (fixtures === undefined) {
+    fixtures = compile(resolved);
+    compiled.set(resolved, fixtures);
+  }
+  return fixtures;
+}
+
+function compile(folder: string): StandardFixtures {
   const configPath = path.join(folder, 'tsconfig.json');
   const config = ts.getParsedCommandLineOfConfigFile(
     configPath,
