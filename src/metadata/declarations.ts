@@ -10,7 +10,8 @@ export type Constructor<T = unknown> = abstract new (...args: any[]) => T;
 /**
  * An explicit type for a property, needed where TypeScript's `design:type` says nothing useful:
  * enums (`String` or `Number`), unions and aliases (`Object`), arrays and sets (`Array`, `Set` with
- * `items`), interfaces, and nested classes referenced with `import type`.
+ * `items`), interfaces, and nested classes referenced with `import type`. A class can also be
+ * named lazily, `() => Tree`: under standard decorators that is how a class names itself.
  */
 export type TypeHint =
   | StringConstructor
@@ -23,7 +24,8 @@ export type TypeHint =
   | ObjectConstructor
   | ArrayConstructor
   | SetConstructor
-  | Constructor<object>;
+  | Constructor<object>
+  | (() => Constructor<object>);
 
 /** How a `Date` is stored. */
 export type DateFormat = 'iso' | 'epochMs' | 'epochSeconds';

@@ -15,6 +15,7 @@ import type {
   KeyAttributeMetadata,
 } from './entity-metadata';
 import { deepFreeze, ImmutableMap } from './immutable';
+import { resolveLazyType } from './lazy-type';
 import { metadataStorage } from './metadata-storage';
 import { ENCRYPTABLE_TYPES, LIFECYCLE_TYPES, defaultTypeFor } from './type-defaults';
 
@@ -270,7 +271,7 @@ function resolveAttribute(
     {
       site,
       type,
-      items: options.items ?? classTransformerItems(declaration, type),
+      items: resolveLazyType(options.items) ?? classTransformerItems(declaration, type),
       dateFormat,
       inferred,
     },
@@ -328,9 +329,9 @@ function explicitType(
   options: { type?: unknown },
 ): unknown {
   const given: [string, unknown][] = [
-    ['@Attribute', options.type],
-    ['@Encrypted', declaration.encrypted?.type],
-    ['@Signed', declaration.signed?.type],
+    ['@Attribute', resolveLazyType(options.type)],
+    ['@Encrypted', resolveLazyType(declaration.encrypted?.type)],
+    ['@Signed', resolveLazyType(declaration.signed?.type)],
   ];
   const stated = given.filter(([, type]) => type !== undefined);
   const conflicting = stated.find(([, type]) => type !== stated[0][1]);
