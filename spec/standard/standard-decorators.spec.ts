@@ -22,6 +22,8 @@ import {
 import { compileStandardFixtures } from '../support/standard-fixtures';
 import { sharedDynamo, sharedKms } from '../support/stack';
 import type * as Entities from './fixtures/entities';
+import type * as Inheritance from './fixtures/inheritance';
+import { mapperFor } from '../../src/mapping/entity-mapper';
 
 // The same decorators as standard (TC39) decorators: the fixtures are compiled without
 // experimentalDecorators, so they get `(value, context)` calls and no design:type. What they
@@ -31,6 +33,7 @@ const fixtures = compileStandardFixtures(path.join(__dirname, 'fixtures'));
 const std = fixtures.load<typeof Entities>('entities');
 // Not imported for its types: the repository's (legacy) compile would reject its `#` decorator.
 const refused = fixtures.load<Record<string, Constructor<object>>>('refused');
+const inheritance = fixtures.load<typeof Inheritance>('inheritance');
 
 class LegacyLine {
   @Attribute() sku!: string;
@@ -187,6 +190,62 @@ describe('standard (TC39) decorators', () => {
       expect(raw.Item!['__td:payments'].B).to.be.instanceOf(Uint8Array);
       expect(raw.Item).to.not.have.any.keys('secret', 'p', 'pin', 'card');
       expect(JSON.stringify(raw.Item)).to.not.contain('legacy-secret-9922');
+    });
+  });
+
+  describe('a subclass renaming inherited properties', () => {
+    class LegacyRenameBase {
+      @PartitionKey() id!: string;
+      @Attribute({ type: String }) label?: string;
+      @Attribute({ items: LegacyLine }) lines?: LegacyLine[];
+      @Attribute({ dateFormat: 'epochMs' }) seen?: Date;
+      @Encrypted() secret?: string;
+    }
+
+    @Entity({ table: 'std-renamed', name: 'Renamed' })
+    class LegacyRenamed extends LegacyRenameBase {
+      @Attribute({ name: 'lbl' }) override label?: string;
+      @Attribute({ name: 'ls' }) override lines?: LegacyLine[];
+      @Attribute({ name: 'sn' }) override seen?: Date;
+      @Attribute({ name: 's' }) override secret?: string;
+    }
+
+    it("needs no type again: it inherits the base's type and items, in both modes alike", () => {
+      const renamed = summary(inheritance.StandardRenamed);
+      expect(renamed.attributes.map((a) => [a.property, a.attribute, a.codec])).to.deep.equal([
+        ['id', 'id', 'string'],
+        ['label', 'lbl', 'string'],
+        ['lines', 'ls', 'Array'],
+        ['seen', 'sn', 'Date'],
+        ['secret', 's', 'string'],
+      ]);
+      expect(renamed.encrypted).to.deep.equal(['secret']);
+      expect(renamed).to.deep.equal(summary(LegacyRenamed));
+    });
+
+    it('maps the renamed attributes with the inherited element class and date format', () => {
+      const when = new Date('2026-02-03T04:05:06.007Z');
+      for (const [Renamed, Line] of [
+        [inheritance.StandardRenamed, inheritance.RenamedLine],
+        [LegacyRenamed, LegacyLine],
+      ] as const) {
+        const mapper = mapperFor(entityMetadata(Renamed));
+        const line = Object.assign(new Line(), { sku: 'S', quantity: 1, addedAt: when });
+        const item = mapper.toItem(
+          Object.assign(new Renamed(), { id: 'r', label: 'l', lines: [line], seen: when }),
+        );
+        expect(item).to.deep.equal({
+          id: { S: 'r' },
+          lbl: { S: 'l' },
+          ls: {
+            L: [{ M: { sku: { S: 'S' }, q: { N: '1' }, addedAt: { S: when.toISOString() } } }],
+          },
+          sn: { N: String(when.getTime()) },
+        });
+        const loaded = mapper.fromItem(item);
+        expect(loaded.lines![0]).to.be.instanceOf(Line);
+        expect(loaded.seen).to.deep.equal(when);
+      }
     });
   });
 

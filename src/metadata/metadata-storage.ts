@@ -8,6 +8,7 @@ import type {
   MemberPlacement,
   PropertyDeclaration,
   PropertyRecord,
+  RoleDeclaration,
 } from './declarations';
 import { EntityDefinitionError } from '../errors/entity-definition-error';
 import { ownMetadataOf, pendingOf, placementOf } from './standard-declarations';
@@ -320,7 +321,10 @@ export const metadataStorage = new MetadataStorage();
  * A subclass's declaration of a property its base already declares. Roles are replaced when the
  * subclass gives one (that is how it renames: `@Attribute({ name })`); indexes accumulate, the
  * subclass's options winning for an index both name; `@Encrypted` is sticky, with the subclass
- * free only to choose another key. Discovery then validates the merged declaration exactly as it
+ * free only to choose another key. The property's type and date format (`type`, `items`,
+ * `dateFormat`) carry over to the new role unless the subclass gives its own: a rename changes
+ * where the value is stored, not what it is, and standard decorators have no design:type to fall
+ * back on. Discovery then validates the merged declaration exactly as it
  * validates one class, so what it refuses on a class it refuses through inheritance.
  */
 function inherit(base: PropertyDeclaration, own: PropertyDeclaration): PropertyDeclaration {
@@ -331,7 +335,7 @@ function inherit(base: PropertyDeclaration, own: PropertyDeclaration): PropertyD
     placement: own.placement,
     mode: own.mode,
     designType: own.designType ?? base.designType,
-    roles: own.roles.length > 0 ? own.roles : base.roles,
+    roles: own.roles.length > 0 ? own.roles.map((r) => inheritType(base, r)) : base.roles,
     indexes: [...base.indexes.filter((i) => !redeclared.has(i.index)), ...own.indexes],
     encrypted:
       own.encrypted === undefined || base.encrypted === undefined
@@ -343,4 +347,20 @@ function inherit(base: PropertyDeclaration, own: PropertyDeclaration): PropertyD
         ? (own.signed ?? base.signed)
         : { ...own.signed, type: own.signed.type ?? base.signed.type },
   };
+}
+
+/**
+ * A subclass's role with the base's `type`, `items` and `dateFormat` where it gives none of its
+ * own. Its `name` is its own: a redeclaration without one stores under the property name.
+ */
+function inheritType(base: PropertyDeclaration, own: RoleDeclaration): RoleDeclaration {
+  const inherited = base.roles[0]?.options;
+  if (inherited === undefined) return own;
+  const options = { ...own.options };
+  for (const option of ['type', 'items', 'dateFormat'] as const) {
+    if (options[option] === undefined && inherited[option] !== undefined) {
+      Object.assign(options, { [option]: inherited[option] });
+    }
+  }
+  return { role: own.role, options };
 }
