@@ -2,6 +2,8 @@ import { inspect } from 'node:util';
 import type { DataKeyMaterial } from './data-key';
 import type { DataKeyCache } from './data-key-cache';
 import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key-source';
+import { kmsAbortError, waitUnlessAborted } from './kms-abort';
+import { followSignal, type OperationSignal } from './operation-signal';
 
 /**
  * The data keys of one operation: one save, one batch, one page of a query. Create one per
@@ -17,6 +19,15 @@ import { decryptionKeyId, encryptionKeyId, type DataKeySource } from './data-key
  * Either way the scope fails closed: once a key has failed, every later call for it in this scope
  * gets the same error. There is no retry inside an operation (the SDK's own retries, within the
  * provider's timeout, have already been spent).
+ *
+ * **Abort.** The scope takes its operation's `abortSignal`. Once it fires, every pending and later
+ * key of the scope rejects with an `AbortError` at once (the operation reports `AbortedError`), and
+ * an already aborted scope makes no KMS request. Without a cache the scope's requests are its own,
+ * so the signal cancels them in flight. Through a cache a request may be shared with concurrent
+ * operations: the signal then only ends this scope's wait, and the request goes on for the others
+ * (bounded by the provider's deadline) and is cached if it succeeds. A rejected request, aborted
+ * or not, is never cached (the cache drops failed loads), and the scope's own record of the
+ * failure dies with the scope.
  *
  * @example
  * ```ts
@@ -38,26 +49,58 @@ export class DataKeyScope {
   // KMS client, which `console.dir` would print from ordinary properties.
   readonly #provider: DataKeySource;
   readonly #cache: DataKeyCache | undefined;
+  readonly #signal: OperationSignal | undefined;
 
   #kmsRequests = 0;
 
-  constructor(provider: DataKeySource, cache?: DataKeyCache) {
+  constructor(provider: DataKeySource, cache?: DataKeyCache, abortSignal?: AbortSignal) {
+    const signal = abortSignal === undefined ? undefined : followSignal(abortSignal);
+    // The scope's own requests carry its signal; those it makes through the cache are shared with
+    // other operations and carry none (the scope's wait on them is cut short instead).
+    const own = cache === undefined ? signal?.signal : undefined;
     // Every data-key request of this scope's operation passes here, through the cache or not: the
     // count is what the operation's span reports as its KMS requests.
     this.#provider = {
       generateDataKey: async (keyArn, table) => {
         this.#kmsRequests += 1;
-        const material = await provider.generateDataKey(keyArn, table);
+        const material = await provider.generateDataKey(keyArn, table, own);
         // One Encrypt more for each additional key the new data key was wrapped under.
         this.#kmsRequests += material.entries.length - 1;
         return material;
       },
       decryptDataKey: (keyArn, wrappedKey, table) => {
         this.#kmsRequests += 1;
-        return provider.decryptDataKey(keyArn, wrappedKey, table);
+        return provider.decryptDataKey(keyArn, wrappedKey, table, own);
       },
     };
     this.#cache = cache;
+    this.#signal = signal;
+  }
+
+  /**
+   * Aborted once the operation's `abortSignal` is: for the other KMS requests made on its behalf
+   * (DescribeKey).
+   */
+  get signal(): AbortSignal | undefined {
+    return this.#signal?.signal;
+  }
+
+  /**
+   * Ends the scope's operation: the scope stops listening to its `abortSignal`. Call it when the
+   * operation is over, whatever its outcome.
+   *
+   * @example
+   * ```ts
+   * const scope = new DataKeyScope(provider, undefined, abortSignal);
+   * try {
+   *   await scope.encryptionKey(keyArn, 'users');
+   * } finally {
+   *   scope.end();
+   * }
+   * ```
+   */
+  end(): void {
+    this.#signal?.end();
   }
 
   /** How many KMS data-key requests this scope has made so far. */
@@ -74,10 +117,13 @@ export class DataKeyScope {
    * ```
    */
   encryptionKey(keyArn: string, table: string): Promise<DataKeyMaterial> {
+    if (this.signal?.aborted) return Promise.reject(kmsAbortError());
     const id = encryptionKeyId(keyArn, table);
     const cache = this.#cache;
     if (cache !== undefined) {
-      return this.throughCache(id, () => cache.encryptionKey(this.#provider, keyArn, table));
+      return this.throughCache(id, () =>
+        waitUnlessAborted(cache.encryptionKey(this.#provider, keyArn, table), this.signal),
+      );
     }
     const known = this.#encryption.get(id);
     if (known !== undefined) return known;
@@ -122,14 +168,23 @@ export class DataKeyScope {
     wrappedKey: Buffer,
     count: number,
   ): Promise<DataKeyMaterial>[] {
+    if (this.signal?.aborted) {
+      return new Array<Promise<DataKeyMaterial>>(count).fill(Promise.reject(kmsAbortError()));
+    }
     const id = decryptionKeyId(keyArn, table, wrappedKey);
     const cache = this.#cache;
     if (cache !== undefined) {
       const failure = this.#failed.get(id);
       if (failure !== undefined) return new Array<Promise<DataKeyMaterial>>(count).fill(failure);
-      const keys = cache.decryptionKeys(this.#provider, keyArn, table, wrappedKey, count);
-      for (const pending of new Set(keys)) this.rememberFailure(id, pending);
-      return keys;
+      const shared = cache.decryptionKeys(this.#provider, keyArn, table, wrappedKey, count);
+      // One wait per distinct key: callers group values by the identity of these promises.
+      const waits = new Map<Promise<DataKeyMaterial>, Promise<DataKeyMaterial>>();
+      for (const pending of new Set(shared)) {
+        const wait = waitUnlessAborted(pending, this.signal);
+        waits.set(pending, wait);
+        this.rememberFailure(id, wait);
+      }
+      return shared.map((pending) => waits.get(pending) as Promise<DataKeyMaterial>);
     }
     let pending = this.#decryption.get(id);
     if (pending === undefined) {

@@ -2,7 +2,9 @@ import type { DataKeyMaterial } from './data-key';
 
 /**
  * Where data keys come from: the two data-key calls of `KmsKeyProvider`. The scope and the cache
- * depend on this shape rather than on the class, so they hold no KMS client of their own.
+ * depend on this shape rather than on the class, so they hold no KMS client of their own. `signal`
+ * cancels the request (see `KmsKeyProvider`); the cache never passes one, as its requests are
+ * shared.
  *
  * @example
  * ```ts
@@ -10,8 +12,13 @@ import type { DataKeyMaterial } from './data-key';
  * ```
  */
 export interface DataKeySource {
-  generateDataKey(keyArn: string, table: string): Promise<DataKeyMaterial>;
-  decryptDataKey(keyArn: string, wrappedKey: Buffer, table: string): Promise<DataKeyMaterial>;
+  generateDataKey(keyArn: string, table: string, signal?: AbortSignal): Promise<DataKeyMaterial>;
+  decryptDataKey(
+    keyArn: string,
+    wrappedKey: Buffer,
+    table: string,
+    signal?: AbortSignal,
+  ): Promise<DataKeyMaterial>;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 import { inspect } from 'node:util';
 import { EncryptionError, ValidationError } from '../errors';
 import { dataKeyMaterial, type DataKeyMaterial } from './data-key';
+import { isAbortError, kmsAbortError, waitUnlessAborted } from './kms-abort';
 import { DeadlineExceededError, withDeadline } from './kms-deadline';
 import { kmsEncryptionContext } from './kms-encryption-context';
 import { toEncryptionError } from './kms-error-mapping';
@@ -46,6 +47,11 @@ const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[^/\s]+$/;
  *   Pinning on Decrypt is what stops a planted wrapped key (made under an attacker's key) from
  *   being accepted.
  *
+ * Every call takes the caller's optional `signal` (the operation's `abortSignal`): once it fires,
+ * the call rejects at once with an `AbortError` (never a KMS failure code), which the operation
+ * reports as `AbortedError`. An already aborted signal sends nothing. A data-key call cancels its
+ * own HTTP request; `resolveKeyArn`, whose request is shared, only stops the caller's wait.
+ *
  * @example
  * ```ts
  * const provider = new KmsKeyProvider({ client: new KMSClient({}), timeoutMs: 2000 });
@@ -59,6 +65,11 @@ export class KmsKeyProvider {
   /** Upper bound of each KMS call, in milliseconds. */
   readonly timeoutMs: number;
   readonly #arns = new Map<string, Promise<string>>();
+  /**
+   * The ARNs of `#arns` that have resolved: handed out without waiting, so a batch asking once per
+   * item adds no abort listener per item.
+   */
+  readonly #resolved = new Map<string, string>();
 
   constructor(options: KmsKeyProviderOptions) {
     const timeoutMs = options.timeoutMs ?? 3000;
@@ -74,20 +85,32 @@ export class KmsKeyProvider {
    * `keyId`. Concurrent callers share the request; a success is remembered, a failure is not, so
    * the next call asks KMS again. Errors carry the configured `keyId` as `keyArn`.
    *
+   * Because the request is shared, `signal` does not cancel it: an aborted caller stops waiting
+   * (rejects with an `AbortError` at once) while the request goes on, within the deadline, for the
+   * others, and its answer is remembered as usual. An already aborted signal starts no request.
+   *
    * @example
    * ```ts
    * await provider.resolveKeyArn('alias/users'); // 'arn:aws:kms:eu-west-1:111122223333:key/...'
    * ```
    */
-  resolveKeyArn(keyId: string): Promise<string> {
+  resolveKeyArn(keyId: string, signal?: AbortSignal): Promise<string> {
+    if (signal?.aborted) return Promise.reject(kmsAbortError());
+    const resolved = this.#resolved.get(keyId);
+    if (resolved !== undefined) return Promise.resolve(resolved);
     const known = this.#arns.get(keyId);
-    if (known !== undefined) return known;
+    if (known !== undefined) return waitUnlessAborted(known, signal);
     const pending = this.describe(keyId);
     this.#arns.set(keyId, pending);
-    pending.catch(() => {
-      if (this.#arns.get(keyId) === pending) this.#arns.delete(keyId);
-    });
-    return pending;
+    pending.then(
+      (arn) => {
+        if (this.#arns.get(keyId) === pending) this.#resolved.set(keyId, arn);
+      },
+      () => {
+        if (this.#arns.get(keyId) === pending) this.#arns.delete(keyId);
+      },
+    );
+    return waitUnlessAborted(pending, signal);
   }
 
   /**
@@ -99,9 +122,13 @@ export class KmsKeyProvider {
    * key.plaintextKey.length; // 32
    * ```
    */
-  async generateDataKey(keyArn: string, table: string): Promise<DataKeyMaterial> {
+  async generateDataKey(
+    keyArn: string,
+    table: string,
+    signal?: AbortSignal,
+  ): Promise<DataKeyMaterial> {
     checkKeyArn(keyArn);
-    const out = await this.call('GenerateDataKey', keyArn, (abortSignal) =>
+    const out = await this.call('GenerateDataKey', keyArn, signal, (abortSignal) =>
       this.#client.send(
         new GenerateDataKeyCommand({
           KeyId: keyArn,
@@ -128,14 +155,6 @@ export class KmsKeyProvider {
   }
 
   /**
-   * Unwrap a data key that must have been wrapped under `keyArn` for `table`.
-   *
-   * @example
-   * ```ts
-   * const key = await provider.decryptDataKey(keyArn, envelope.wrappedKey, 'users');
-   * ```
-   */
-  /**
    * Wraps an existing data key under another KMS key (`Encrypt`, with the same encryption context
    * as `GenerateDataKey`): the extra envelope entry of `kms.additionalKeys`, which a reader bound
    * to that key (in its own region, with its own client) unwraps with `Decrypt`.
@@ -147,9 +166,14 @@ export class KmsKeyProvider {
    * const wrapped = await providerB.wrapDataKey(keyArnB, dataKey.plaintextKey, 'users');
    * ```
    */
-  async wrapDataKey(keyArn: string, plaintextKey: Buffer, table: string): Promise<Buffer> {
+  async wrapDataKey(
+    keyArn: string,
+    plaintextKey: Buffer,
+    table: string,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
     checkKeyArn(keyArn);
-    const out = await this.call('Encrypt', keyArn, (abortSignal) =>
+    const out = await this.call('Encrypt', keyArn, signal, (abortSignal) =>
       this.#client.send(
         new EncryptCommand({
           KeyId: keyArn,
@@ -168,10 +192,19 @@ export class KmsKeyProvider {
     return Buffer.from(out.CiphertextBlob);
   }
 
+  /**
+   * Unwrap a data key that must have been wrapped under `keyArn` for `table`.
+   *
+   * @example
+   * ```ts
+   * const key = await provider.decryptDataKey(keyArn, envelope.wrappedKey, 'users');
+   * ```
+   */
   async decryptDataKey(
     keyArn: string,
     wrappedKey: Buffer,
     table: string,
+    signal?: AbortSignal,
   ): Promise<DataKeyMaterial> {
     checkKeyArn(keyArn);
     if (wrappedKey.length < 1 || wrappedKey.length > MAX_WRAPPED_KEY_BYTES) {
@@ -183,7 +216,7 @@ export class KmsKeyProvider {
     }
     // A copy: the material outlives this call (caches key on it) and the caller owns its buffer.
     const wrapped = Buffer.from(wrappedKey);
-    const out = await this.call('Decrypt', keyArn, (abortSignal) =>
+    const out = await this.call('Decrypt', keyArn, signal, (abortSignal) =>
       this.#client.send(
         new DecryptCommand({
           KeyId: keyArn,
@@ -232,7 +265,8 @@ export class KmsKeyProvider {
         'The KMS key id must be a non-empty key id, key ARN, alias name or alias ARN',
       );
     }
-    const out = await this.call('DescribeKey', keyId, (abortSignal) =>
+    // No caller signal: the request is shared by every caller resolving `keyId` (see resolveKeyArn).
+    const out = await this.call('DescribeKey', keyId, undefined, (abortSignal) =>
       this.#client.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal }),
     );
     const metadata = out.KeyMetadata;
@@ -258,16 +292,23 @@ export class KmsKeyProvider {
     return arn;
   }
 
-  /** One KMS call under the deadline, with every failure mapped to an EncryptionError. */
+  /**
+   * One KMS call under the deadline and the caller's `signal`, with every failure but the caller's
+   * abort mapped to an EncryptionError. The abort stays an `AbortError`: mapped, it would read as
+   * `KMS_UNAVAILABLE`, which callers may retry.
+   */
   private async call<T>(
     operation: string,
     keyArn: string,
+    signal: AbortSignal | undefined,
     send: (abortSignal: AbortSignal) => Promise<T>,
   ): Promise<T> {
+    if (signal?.aborted) throw kmsAbortError();
     countKmsRequest(operation);
     try {
-      return await withDeadline(this.timeoutMs, send);
+      return await withDeadline(this.timeoutMs, send, signal);
     } catch (err) {
+      if (signal?.aborted === true && isAbortError(err)) throw kmsAbortError();
       if (err instanceof DeadlineExceededError) {
         throw new EncryptionError(
           'KMS_UNAVAILABLE',

@@ -93,8 +93,8 @@ export class ItemDecryption {
   ): Promise<void> {
     const found = this.parseAll(items);
     if (found.length === 0) return;
-    const pending = await this.findEntries(found);
     const activeScope = requireScope(scope, this.entity);
+    const pending = await this.findEntries(found, activeScope.signal);
     const keyOf = new Array<Promise<DataKeyMaterial>>(pending.length);
     const firstUse = new Map<Promise<DataKeyMaterial>, PendingEnvelope>();
     for (const group of groupByDataKey(pending)) {
@@ -202,11 +202,15 @@ export class ItemDecryption {
    * of one of the binding's retired keys: no KMS call but DescribeKey (once per key, and for a
    * retired key only when an envelope has no entry for the current one).
    */
-  private async findEntries(found: readonly FoundEnvelope[]): Promise<PendingEnvelope[]> {
+  private async findEntries(
+    found: readonly FoundEnvelope[],
+    signal: AbortSignal | undefined,
+  ): Promise<PendingEnvelope[]> {
     const arns = new Map<string | undefined, string>();
     for (const { binding } of found) {
       if (!arns.has(binding.keyName)) {
-        arns.set(binding.keyName, await this.binding.keyArn(binding.keyName, this.site(binding)));
+        const arn = await this.binding.keyArn(binding.keyName, this.site(binding), signal);
+        arns.set(binding.keyName, arn);
       }
     }
     const retired = new Map<string, string | undefined>();
@@ -220,7 +224,7 @@ export class ItemDecryption {
         pending.push({ ...value, keyArn: current, entry });
         continue;
       }
-      const match = await this.retiredEntry(binding, envelope, retired);
+      const match = await this.retiredEntry(binding, envelope, retired, signal);
       if (match === undefined) {
         throw new EncryptionError(
           'KEY_NOT_ALLOWED',
@@ -237,6 +241,7 @@ export class ItemDecryption {
     binding: EnvelopeBinding,
     envelope: ParsedEnvelope,
     known: Map<string, string | undefined>,
+    signal: AbortSignal | undefined,
   ): Promise<{ keyArn: string; entry: WrapEntry } | undefined> {
     for (const entry of envelope.entries) {
       // The fingerprint is a fixed-length suffix, so no two (key name, fingerprint) pairs collide.
@@ -244,7 +249,12 @@ export class ItemDecryption {
       if (!known.has(id)) {
         known.set(
           id,
-          await this.binding.retiredKeyArn(binding.keyName, entry.fingerprint, this.site(binding)),
+          await this.binding.retiredKeyArn(
+            binding.keyName,
+            entry.fingerprint,
+            this.site(binding),
+            signal,
+          ),
         );
       }
       const keyArn = known.get(id);

@@ -84,9 +84,12 @@ export class ItemEncryption {
     }
   }
 
-  /** A data-key scope for one operation, or undefined when nothing is protected. */
-  newScope(): DataKeyScope | undefined {
-    return this.active ? this.binding.newScope() : undefined;
+  /**
+   * A data-key scope for one operation, cancelled by its `signal`, or undefined when nothing is
+   * protected.
+   */
+  newScope(signal?: AbortSignal): DataKeyScope | undefined {
+    return this.active ? this.binding.newScope(signal) : undefined;
   }
 
   /**
@@ -122,7 +125,11 @@ export class ItemEncryption {
       const activeScope = requireScope(scope, this.entity);
       const sealed = await Promise.all(
         this.bindings.map(async (binding, i) => {
-          const keyArn = await this.binding.keyArn(binding.keyName, this.site(binding));
+          const keyArn = await this.binding.keyArn(
+            binding.keyName,
+            this.site(binding),
+            activeScope.signal,
+          );
           try {
             const key = await activeScope.encryptionKey(keyArn, this.metadata.table);
             return sealItem(key, encodeSealedBody(bodies[i]), (header) =>
@@ -150,7 +157,11 @@ export class ItemEncryption {
     const activeScope = requireScope(scope, this.entity);
     await Promise.all(
       this.bindings.map(async (binding) => {
-        const keyArn = await this.binding.keyArn(binding.keyName, this.site(binding));
+        const keyArn = await this.binding.keyArn(
+          binding.keyName,
+          this.site(binding),
+          activeScope.signal,
+        );
         try {
           await activeScope.encryptionKey(keyArn, this.metadata.table);
         } catch (error) {

@@ -58,10 +58,14 @@ export class KeyBinding {
     return keyName === undefined ? 'kms.keyId is not set' : `kms.keys.${keyName} is not set`;
   }
 
-  /** The ARN of the field's key, resolved once per key id (DescribeKey). */
+  /**
+   * The ARN of the field's key, resolved once per key id (DescribeKey, shared: `signal` ends only
+   * this caller's wait).
+   */
   async keyArn(
     keyName: string | undefined,
     context: { entity: string; field?: string },
+    signal?: AbortSignal,
   ): Promise<string> {
     const keyId = this.#keyIds.get(keyName);
     if (this.#provider === undefined || keyId === undefined) {
@@ -72,7 +76,7 @@ export class KeyBinding {
       );
     }
     try {
-      const arn = await this.#provider.resolveKeyArn(keyId);
+      const arn = await this.#provider.resolveKeyArn(keyId, signal);
       this.associateAdditional(keyName, arn);
       return arn;
     } catch (error) {
@@ -108,13 +112,14 @@ export class KeyBinding {
     keyName: string | undefined,
     fingerprint: Buffer,
     context: { entity: string; field?: string },
+    signal?: AbortSignal,
   ): Promise<string | undefined> {
     const provider = this.#provider;
     if (provider === undefined) return undefined;
     for (const keyId of this.#retiredIds.get(keyName) ?? []) {
       let arn: string;
       try {
-        arn = await provider.resolveKeyArn(keyId);
+        arn = await provider.resolveKeyArn(keyId, signal);
       } catch (error) {
         throw error instanceof EncryptionError ? error.withContext(context) : error;
       }
@@ -136,47 +141,59 @@ export class KeyBinding {
     return fingerprint;
   }
 
-  /** A data-key scope for one operation. */
-  newScope(): DataKeyScope {
+  /**
+   * A data-key scope for one operation, cancelled by the operation's `signal` (see
+   * {@link DataKeyScope}).
+   */
+  newScope(signal?: AbortSignal): DataKeyScope {
     const provider = this.#provider;
     if (provider === undefined) {
       throw new EncryptionError('ENCRYPTION_NOT_CONFIGURED', 'the client has no kms binding');
     }
     return new DataKeyScope(
       {
-        generateDataKey: (keyArn, table) => this.generateWrapped(provider, keyArn, table),
-        decryptDataKey: (keyArn, wrappedKey, table) =>
-          provider.decryptDataKey(keyArn, wrappedKey, table),
+        generateDataKey: (keyArn, table, own) => this.generateWrapped(provider, keyArn, table, own),
+        decryptDataKey: (keyArn, wrappedKey, table, own) =>
+          provider.decryptDataKey(keyArn, wrappedKey, table, own),
       },
       this.#cache,
+      signal,
     );
   }
 
   /**
    * A new data key under `keyArn`, also wrapped under each additional key of its binding (one
-   * `Encrypt` each, through that key's own client): the envelope stores every wrap.
+   * `Encrypt` each, through that key's own client): the envelope stores every wrap. `signal`
+   * cancels all of it; an abort after GenerateDataKey wipes the new data key, which nothing holds.
    */
   private async generateWrapped(
     provider: KmsKeyProvider,
     keyArn: string,
     table: string,
+    signal: AbortSignal | undefined,
   ): Promise<DataKeyMaterial> {
-    const material = await provider.generateDataKey(keyArn, table);
+    const material = await provider.generateDataKey(keyArn, table, signal);
     const additional = this.#additionalByArn.get(keyArn) ?? [];
     if (additional.length === 0) return material;
     const own = material.fingerprint;
-    const entries = await Promise.all(
-      additional.map(async ({ provider: other, keyId }) => {
-        const arn = await other.resolveKeyArn(keyId);
-        const fingerprint = this.fingerprintOf(arn);
-        // A replica of the bound multi-region key already reads the bound key's own entry.
-        if (fingerprint.equals(own)) return undefined;
-        return {
-          fingerprint,
-          wrappedKey: await other.wrapDataKey(arn, material.plaintextKey, table),
-        };
-      }),
-    );
+    let entries: (WrapEntry | undefined)[];
+    try {
+      entries = await Promise.all(
+        additional.map(async ({ provider: other, keyId }) => {
+          const arn = await other.resolveKeyArn(keyId, signal);
+          const fingerprint = this.fingerprintOf(arn);
+          // A replica of the bound multi-region key already reads the bound key's own entry.
+          if (fingerprint.equals(own)) return undefined;
+          return {
+            fingerprint,
+            wrappedKey: await other.wrapDataKey(arn, material.plaintextKey, table, signal),
+          };
+        }),
+      );
+    } catch (error) {
+      material.plaintextKey.fill(0);
+      throw error;
+    }
     const unique = new Map<string, WrapEntry>();
     for (const entry of entries) {
       if (entry !== undefined) unique.set(entry.fingerprint.toString('hex'), entry);

@@ -12,7 +12,8 @@ export interface OperationOptions {
   readonly conditionKind?: (error: unknown) => DynamoFailureContext['condition'];
   /**
    * The caller's signal: aborted before the start, nothing runs (not even the preflight); aborted
-   * when the operation fails, the failure is `AbortedError`.
+   * when the operation fails, the failure is `AbortedError`. The data-key scope takes it too, so
+   * it cancels the operation's KMS requests.
    */
   readonly abortSignal?: AbortSignal | undefined;
 }
@@ -36,7 +37,7 @@ export async function runOperation<T extends object, R>(
     try {
       if (isAborted(options.abortSignal)) throw abortedError(where);
       await context.preflight();
-      scope = context.encryption.newScope();
+      scope = context.encryption.newScope(options.abortSignal);
       const result = await body(scope);
       span.end({ itemCount: itemCountOf(result), kmsRequests: scope?.kmsRequests });
       logOperation(context.logger, { ...where, durationMs: performance.now() - started });
@@ -52,6 +53,8 @@ export async function runOperation<T extends object, R>(
       span.end({ kmsRequests: scope?.kmsRequests, code });
       logOperation(context.logger, { ...where, durationMs: performance.now() - started, code });
       throw converted;
+    } finally {
+      scope?.end();
     }
   });
 }

@@ -34,7 +34,7 @@ export async function runAcrossEntities<R>(
       if (isAborted(abortSignal)) throw abortedError(where);
       for (const context of contexts) await context.preflight();
       // Any encrypting context's binding is the TheoryDb's one: its scope serves every entity.
-      scope = contexts.find((c) => c.encryption.active)?.encryption.newScope();
+      scope = contexts.find((c) => c.encryption.active)?.encryption.newScope(abortSignal);
       const result = await body(scope);
       span.end({ itemCount: items ?? itemCountOf(result), kmsRequests: scope?.kmsRequests });
       logOperation(first.logger, { ...where, durationMs: performance.now() - started });
@@ -47,6 +47,8 @@ export async function runAcrossEntities<R>(
       span.end({ kmsRequests: scope?.kmsRequests, code });
       logOperation(first.logger, { ...where, durationMs: performance.now() - started, code });
       throw converted;
+    } finally {
+      scope?.end();
     }
   });
 }
