@@ -1,5 +1,6 @@
 import { DecryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { expect } from 'chai';
+import { getEventListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { keyFingerprint } from '../../src/crypto/key-fingerprint';
 import { withDeadline } from '../../src/crypto/kms-deadline';
@@ -412,6 +413,79 @@ describe('KmsKeyProvider', () => {
       expect(aborted).to.equal(true);
       expect(created).to.have.length(4);
       for (const timer of created) expect(cleared.has(timer)).to.equal(true);
+    });
+  });
+
+  describe("the caller's abort signal", () => {
+    /** The rejection of `promise`, which must be the caller's abort, not a KMS failure. */
+    async function abortOf(promise: Promise<unknown>): Promise<Error> {
+      const error = await promise.then(
+        () => {
+          throw new Error('expected an abort, but the call succeeded');
+        },
+        (rejected: unknown) => rejected as Error,
+      );
+      expect(error.name, String(error)).to.equal('AbortError');
+      expect(error).not.to.be.instanceOf(EncryptionError);
+      return error;
+    }
+
+    it('an aborted signal sends nothing', async () => {
+      const key = await provider.generateDataKey(keyArn, 'users');
+      kms.resetCalls();
+      const signal = AbortSignal.abort('the reason');
+      await abortOf(provider.generateDataKey(keyArn, 'users', signal));
+      await abortOf(provider.decryptDataKey(keyArn, key.wrappedKey, 'users', signal));
+      await abortOf(provider.wrapDataKey(keyArn, key.plaintextKey, 'users', signal));
+      await abortOf(new KmsKeyProvider({ client }).resolveKeyArn(keyArn, signal));
+      expect(kms.calls()).to.equal(0);
+    });
+
+    it('aborting mid request rejects at once with an AbortError, not KMS_UNAVAILABLE, and is not retried', async () => {
+      const key = await provider.generateDataKey(keyArn, 'users');
+      kms.setLatency(1500);
+      kms.resetCalls();
+      const calls: [string, (signal: AbortSignal) => Promise<unknown>][] = [
+        ['GenerateDataKey', (signal) => provider.generateDataKey(keyArn, 'users', signal)],
+        ['Decrypt', (signal) => provider.decryptDataKey(keyArn, key.wrappedKey, 'users', signal)],
+        ['Encrypt', (signal) => provider.wrapDataKey(keyArn, key.plaintextKey, 'users', signal)],
+      ];
+      for (const [operation, call] of calls) {
+        const controller = new AbortController();
+        const pending = call(controller.signal);
+        while (kms.calls(operation) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        const start = Date.now();
+        controller.abort(new Error('the reason'));
+        const error = await abortOf(pending);
+        expect(Date.now() - start, operation).to.be.below(300);
+        expect(printed(error)).not.to.include('the reason');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      expect(kms.calls()).to.equal(3);
+    });
+
+    it('DescribeKey is shared: an aborted caller stops waiting, the others get the ARN', async () => {
+      const fresh = new KmsKeyProvider({ client });
+      kms.setLatency(500, { operation: 'DescribeKey' });
+      const controller = new AbortController();
+      const aborted = fresh.resolveKeyArn(keyArn, controller.signal);
+      const other = fresh.resolveKeyArn(keyArn);
+      controller.abort();
+      await abortOf(aborted);
+      expect(await other).to.equal(keyArn);
+      expect(await fresh.resolveKeyArn(keyArn, new AbortController().signal)).to.equal(keyArn);
+      expect(kms.calls('DescribeKey')).to.equal(1);
+    });
+
+    it('leaves no listener on the signal once the call settles', async () => {
+      const { signal } = new AbortController();
+      const key = await provider.generateDataKey(keyArn, 'users', signal);
+      await provider.decryptDataKey(keyArn, key.wrappedKey, 'users', signal);
+      await new KmsKeyProvider({ client }).resolveKeyArn(keyArn, signal);
+      await withDeadline(1000, () => Promise.reject(new Error('work failed')), signal).catch(
+        () => undefined,
+      );
+      expect(getEventListeners(signal, 'abort')).to.have.length(0);
     });
   });
 

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { expect } from 'chai';
+import { getEventListeners } from 'node:events';
 import {
   AbortedError,
   Attribute,
@@ -226,6 +227,33 @@ describe('abortSignal cancels the KMS requests of the call', function () {
     expect((await other)?.secret).to.equal(SECRET);
     expect(kms.calls('DescribeKey')).to.equal(1);
     expect(kms.calls('Decrypt')).to.equal(1);
+  });
+
+  it('one long-lived signal for many calls: no listener left on it, no MaxListeners warning', async () => {
+    const { signal } = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      for (const theory of [db, cached]) {
+        const repo = theory.repository(Row);
+        const group = `long${nextGroup++}`;
+        // One save each: 30 data keys, 30 Decrypts in one query page.
+        for (let n = 0; n < 30; n += 1) await repo.save(row(group, n), { abortSignal: signal });
+        await repo.batchSave(
+          Array.from({ length: 30 }, (_, n) => row(group, 100 + n)),
+          { abortSignal: signal },
+        );
+        const all = await repo.query({ group }).abortSignal(signal).all();
+        expect(all).to.have.length(60);
+        expect(all.every((r) => r.secret === SECRET)).to.equal(true);
+      }
+      await pause(10);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(getEventListeners(signal, 'abort')).to.have.length(0);
+    expect(warnings).to.deep.equal([]);
   });
 
   it('an already aborted signal makes 0 KMS requests, with or without the cache', async () => {
