@@ -54,7 +54,9 @@ export interface DataKeyCacheOptions {
  *
  * **Misses** are single-flight: concurrent callers for the same key share one KMS request. A
  * failed request is not cached; the next call asks KMS again. Keys generated here are also
- * remembered for decryption, so reading back recent writes needs no Decrypt.
+ * remembered for decryption, so reading back recent writes needs no Decrypt. Because a miss is
+ * shared, the cache sends it without any caller's abort signal: a caller that aborts stops
+ * waiting (see `DataKeyScope`), and the request goes on for the others.
  *
  * @example
  * ```ts

@@ -118,8 +118,9 @@ export abstract class ReadBuilder<T extends object, R> implements AsyncIterable<
   /**
    * Cancels the read: every request of `page()`, `all()`, `count()` and iteration is sent with
    * `signal` (passed to the SDK), none is sent once it is aborted, and the read then rejects (or
-   * the iteration throws) `AbortedError` (`ABORTED`), never a partial result. KMS requests of a
-   * page are not cancelled; the page stops once they answer.
+   * the iteration throws) `AbortedError` (`ABORTED`), never a partial result. The page's KMS
+   * requests are cancelled too, except those shared with other calls (see
+   * `RequestOptions.abortSignal`), which the page stops waiting for.
    *
    * @example
    * ```ts

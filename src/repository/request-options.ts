@@ -10,11 +10,16 @@ import { AbortedError, TheoryDbError } from '../errors';
  */
 export interface RequestOptions {
   /**
-   * Cancels the call: an already aborted signal sends nothing; aborting later stops the call
-   * before its next DynamoDB request and abandons the one in flight (passed to the SDK's
-   * `send`). The call then rejects with `AbortedError` (`ABORTED`), never with a partial result.
-   * KMS requests the call makes are not cancelled (they have their own deadline); the call
-   * stops once they answer.
+   * Cancels the call: an already aborted signal sends nothing, to DynamoDB or KMS; aborting later
+   * stops the call before its next request and abandons the ones in flight (passed to the SDK's
+   * `send`), KMS requests included (GenerateDataKey, Decrypt, the Encrypt of `additionalKeys`).
+   * The call then rejects at once with `AbortedError` (`ABORTED`, never `KMS_UNAVAILABLE`, never
+   * retried), never with a partial result or plaintext.
+   *
+   * A KMS request shared with other calls is not cancelled for them: with `kms.cache`, concurrent
+   * calls needing one data key share one request, and every call shares the DescribeKey that
+   * resolves a key id. The aborted call stops waiting at once; the request goes on (within
+   * `kms.timeoutMs`) for the others, and its data key is cached if it succeeds.
    */
   abortSignal?: AbortSignal;
 }
