@@ -32,6 +32,13 @@ class Vault {
   @Version() version?: number;
 }
 
+/** No @Version, @UpdatedAt: an update's only actions are the caller's. */
+@Entity({ table: uniqueTable('upd-reseal-bare'), name: 'BareVault' })
+class BareVault {
+  @PartitionKey() id!: string;
+  @Encrypted() secret?: string;
+}
+
 const SECRET = 'reseal-secret-0123456789';
 const RECOVERY = 'reseal-recovery-9876543210';
 
@@ -172,6 +179,19 @@ describe('Repository.update under format v2: re-sealing (DynamoDB Local + LocalK
         )
         .then((out) => out.Item),
     ).to.equal(undefined);
+  });
+
+  it('a missing item of an entity without lifecycle attributes: CONDITION_FAILED too', async () => {
+    const db = new TheoryDb({
+      dynamodb: rec.client,
+      kms: { client: kms.client(), keyId: await kms.createKey() },
+    });
+    await db.createTable(BareVault);
+    const error = await db
+      .repository(BareVault)
+      .update({ id: 'nobody' }, { set: { secret: 'x' } })
+      .catch((e: unknown) => e);
+    expect((error as { code?: string }).code).to.equal('CONDITION_FAILED');
   });
 
   it('tx.update of an encrypted or signed attribute is refused with VALIDATION', async () => {

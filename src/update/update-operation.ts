@@ -364,15 +364,15 @@ async function resealUpdate<T extends object>(
     let request: Update;
     if (stored === undefined) {
       // No item: the existence check fails, whatever else the update says; nothing is sealed.
-      request = renderRequest(
-        context,
-        checked,
-        [],
-        [
-          (expressions) =>
-            `attribute_not_exists(${expressions.name(metadata.partitionKey.attribute)})`,
-        ],
-      );
+      // The REMOVE only keeps the expression valid for an entity without lifecycle attributes.
+      const removeEnvelopes = context.encryption.bindings.map((binding): UpdateAction => ({
+        kind: 'remove',
+        attribute: binding.attribute,
+      }));
+      request = renderRequest(context, checked, removeEnvelopes, [
+        (expressions) =>
+          `attribute_not_exists(${expressions.name(metadata.partitionKey.attribute)})`,
+      ]);
     } else {
       assertReturnedKey(exactKeyCheck(metadata, 'update', checked.keyItem), stored);
       const [current] = await loadItems(context, [stored], scope);
