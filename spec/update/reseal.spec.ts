@@ -8,6 +8,7 @@ import {
   PartitionKey,
   Signed,
   TheoryDb,
+  UpdatedAt,
   ValidationError,
   Version,
   entityMetadata,
@@ -36,6 +37,14 @@ class Vault {
 @Entity({ table: uniqueTable('upd-reseal-bare'), name: 'BareVault' })
 class BareVault {
   @PartitionKey() id!: string;
+  @Encrypted() secret?: string;
+}
+
+/** Its update time is authenticated: a re-seal must bind exactly the time it writes. */
+@Entity({ table: uniqueTable('upd-reseal-stamped'), name: 'StampedVault' })
+class StampedVault {
+  @PartitionKey() id!: string;
+  @Signed() @UpdatedAt() updatedAt?: Date;
   @Encrypted() secret?: string;
 }
 
@@ -192,6 +201,24 @@ describe('Repository.update under format v2: re-sealing (DynamoDB Local + LocalK
       .update({ id: 'nobody' }, { set: { secret: 'x' } })
       .catch((e: unknown) => e);
     expect((error as { code?: string }).code).to.equal('CONDITION_FAILED');
+  });
+
+  it('a signed @UpdatedAt is bound with the very value written (a clock that moves between reads)', async () => {
+    let tick = Date.UTC(2026, 0, 1);
+    const db = new TheoryDb({
+      dynamodb: rec.client,
+      kms: { client: kms.client(), keyId: await kms.createKey() },
+      now: () => new Date((tick += 1000)),
+    });
+    await db.createTable(StampedVault);
+    const repo = db.repository(StampedVault);
+    await repo.save(Object.assign(new StampedVault(), { id: 'stamped', secret: SECRET }));
+    const updated = await repo.update({ id: 'stamped' }, { set: { secret: 'restamped' } });
+    const found = await repo.get({ id: 'stamped' });
+    expect([found.secret, found.updatedAt?.getTime()]).to.deep.equal([
+      'restamped',
+      updated?.updatedAt?.getTime(),
+    ]);
   });
 
   it('tx.update of an encrypted or signed attribute is refused with VALIDATION', async () => {

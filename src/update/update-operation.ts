@@ -97,7 +97,7 @@ export function prepareUpdate<T extends object>(
   return renderRequest(
     context,
     checked,
-    [...checked.plan.actions, ...fixtureActions(context, checked)],
+    allActions(context, [...checked.plan.actions, ...fixtureActions(context, checked)]),
     [],
   );
 }
@@ -120,12 +120,22 @@ export function needsReseal<T extends object>(
   ) {
     return true;
   }
-  return allActions(context, checked.plan.actions).some(
-    (action) => encryption.isEncrypted(action.attribute) || encryption.isBound(action.attribute),
+  // The lifecycle attributes an update always writes count too; their values are not needed here.
+  const written = [
+    ...checked.plan.actions.map((action) => action.attribute),
+    ...[metadata.updatedAt, metadata.version].flatMap((a) =>
+      a === undefined ? [] : [a.attribute],
+    ),
+  ];
+  return written.some(
+    (attribute) => encryption.isEncrypted(attribute) || encryption.isBound(attribute),
   );
 }
 
-/** The caller's actions with the lifecycle ones: `@UpdatedAt` set to now, `@Version` + 1. */
+/**
+ * The caller's actions with the lifecycle ones: `@UpdatedAt` set to now, `@Version` + 1. Called
+ * once per request: what a re-seal binds must be the very timestamp it writes.
+ */
 function allActions<T extends object>(
   context: RepositoryContext<T>,
   actions: readonly UpdateAction[],
@@ -149,12 +159,13 @@ function allActions<T extends object>(
 function renderRequest<T extends object>(
   context: RepositoryContext<T>,
   checked: CheckedUpdate,
+  /** Every action of the request, the lifecycle ones included (see {@link allActions}). */
   actions: readonly UpdateAction[],
   extraClauses: readonly ((expressions: ExpressionContext) => string)[],
 ): Update {
   const { metadata } = context;
   const expressions = new ExpressionContext();
-  const updateExpression = renderUpdate(allActions(context, actions), expressions);
+  const updateExpression = renderUpdate(actions, expressions);
   const clauses = [`attribute_exists(${expressions.name(metadata.partitionKey.attribute)})`];
   if (checked.condition !== undefined) {
     clauses.push(renderWriteCondition(metadata, checked.condition, expressions));
@@ -211,15 +222,18 @@ async function resealedRequest<T extends object>(
   scope: DataKeyScope | undefined,
 ): Promise<Update> {
   const { encryption, metadata } = context;
-  const plainActions = [...checked.plan.actions, ...fixtureActions(context, checked)].filter(
-    (action) => !encryption.isEncrypted(action.attribute),
+  const plainActions = allActions(
+    context,
+    [...checked.plan.actions, ...fixtureActions(context, checked)].filter(
+      (action) => !encryption.isEncrypted(action.attribute),
+    ),
   );
   const removed = new Set(
     checked.plan.actions.filter((a) => a.kind === 'remove').map((a) => a.attribute),
   );
   // The item as it will be, for the associated data: keys and signed attributes after the update.
   const after: Item = { ...stored };
-  for (const action of allActions(context, plainActions)) {
+  for (const action of plainActions) {
     if (encryption.isBound(action.attribute)) applyToBound(metadata.className, after, action);
   }
   for (const binding of encryption.bindings) delete after[binding.attribute];
@@ -369,7 +383,7 @@ async function resealUpdate<T extends object>(
         kind: 'remove',
         attribute: binding.attribute,
       }));
-      request = renderRequest(context, checked, removeEnvelopes, [
+      request = renderRequest(context, checked, allActions(context, removeEnvelopes), [
         (expressions) =>
           `attribute_not_exists(${expressions.name(metadata.partitionKey.attribute)})`,
       ]);
