@@ -41,9 +41,7 @@ export function envelopeBindings(
 ): readonly EnvelopeBinding[] {
   const encrypted = metadata.encryptedAttributes.filter((a) => !plaintextFields.has(a.property));
   const signed = metadata.signedAttributes.filter((a) => !plaintextFields.has(a.property));
-  const keyNames = [...new Set(encrypted.map((a) => a.encryption?.keyName))];
-  if (keyNames.length === 0 && signed.length > 0) keyNames.push(undefined);
-  return keyNames.map((keyName) => {
+  return bindingKeyNames(encrypted, signed).map((keyName) => {
     const attribute = envelopeAttribute(keyName);
     const fields = encrypted.filter((a) => a.encryption?.keyName === keyName);
     return Object.freeze({
@@ -73,9 +71,41 @@ export function envelopeBindings(
  * ```
  */
 export function envelopeAttributes(metadata: EntityMetadata): string[] {
-  const keyNames = new Set(metadata.encryptedAttributes.map((a) => a.encryption?.keyName));
-  if (keyNames.size === 0 && metadata.signedAttributes.length > 0) keyNames.add(undefined);
-  return [...keyNames].map(envelopeAttribute);
+  return bindingKeyNames(metadata.encryptedAttributes, metadata.signedAttributes).map(
+    envelopeAttribute,
+  );
+}
+
+/**
+ * The key bindings that seal envelopes: each one an encrypted field uses, or, with no encrypted
+ * field, the default key for the signed attributes.
+ */
+function bindingKeyNames(
+  encrypted: readonly AttributeMetadata[],
+  signed: readonly AttributeMetadata[],
+): (string | undefined)[] {
+  const keyNames = [...new Set(encrypted.map((a) => a.encryption?.keyName))];
+  if (keyNames.length === 0 && signed.length > 0) keyNames.push(undefined);
+  return keyNames;
+}
+
+/**
+ * Where an envelope's errors point: the entity, and the binding's first encrypted field (none
+ * for a signed-only envelope).
+ *
+ * @example
+ * ```ts
+ * bindingSite('Credential', bindings[0]); // { entity: 'Credential', field: 'secret' }
+ * ```
+ */
+export function bindingSite(
+  entity: string,
+  binding: EnvelopeBinding,
+): { entity: string; field?: string } {
+  return {
+    entity,
+    ...(binding.fields.length > 0 ? { field: binding.fields[0].property } : {}),
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import { EncryptionError } from '../errors';
 import type { Item } from '../mapping/entity-mapper';
 import type { EntityMetadata } from '../metadata/entity-metadata';
 import { countDecryptFailure } from '../observability/telemetry';
-import type { EnvelopeBinding } from './envelope-bindings';
+import { bindingSite, type EnvelopeBinding } from './envelope-bindings';
 import { requireScope } from './field-error-context';
 import type { KeyBinding } from './key-binding';
 
@@ -175,21 +175,23 @@ export class ItemDecryption {
           throw new EncryptionError(
             'INTEGRITY',
             `the stored ${this.entity} item has no envelope (${binding.attribute}): it was written or altered outside theorydb, or read from an index that does not project it (project ALL, or INCLUDE the envelope and the @Signed attributes)`,
-            this.site(binding),
+            bindingSite(this.entity, binding),
           );
         }
         if (stored.B === undefined || !hasEnvelopeMagic(stored.B)) {
           throw new EncryptionError(
             'MALFORMED_CIPHERTEXT',
             `the stored ${this.entity} item's envelope (${binding.attribute}) is not a theorydb envelope`,
-            this.site(binding),
+            bindingSite(this.entity, binding),
           );
         }
         let envelope: ParsedEnvelope;
         try {
           envelope = parseEnvelope(stored.B);
         } catch (error) {
-          throw error instanceof EncryptionError ? error.withContext(this.site(binding)) : error;
+          throw error instanceof EncryptionError
+            ? error.withContext(bindingSite(this.entity, binding))
+            : error;
         }
         found.push({ item: index, binding, envelope });
       }
@@ -209,7 +211,11 @@ export class ItemDecryption {
     const arns = new Map<string | undefined, string>();
     for (const { binding } of found) {
       if (!arns.has(binding.keyName)) {
-        const arn = await this.binding.keyArn(binding.keyName, this.site(binding), signal);
+        const arn = await this.binding.keyArn(
+          binding.keyName,
+          bindingSite(this.entity, binding),
+          signal,
+        );
         arns.set(binding.keyName, arn);
       }
     }
@@ -229,7 +235,7 @@ export class ItemDecryption {
         throw new EncryptionError(
           'KEY_NOT_ALLOWED',
           `the stored ${this.entity} item was sealed under keys this client does not have bound for it`,
-          { ...this.site(binding), keyArn: current },
+          { ...bindingSite(this.entity, binding), keyArn: current },
         );
       }
       pending.push({ ...value, ...match });
@@ -252,7 +258,7 @@ export class ItemDecryption {
           await this.binding.retiredKeyArn(
             binding.keyName,
             entry.fingerprint,
-            this.site(binding),
+            bindingSite(this.entity, binding),
             signal,
           ),
         );
@@ -265,15 +271,8 @@ export class ItemDecryption {
 
   private contextualise(error: unknown, binding: EnvelopeBinding, keyArn: string): unknown {
     return error instanceof EncryptionError
-      ? error.withContext({ ...this.site(binding), keyArn })
+      ? error.withContext({ ...bindingSite(this.entity, binding), keyArn })
       : error;
-  }
-
-  private site(binding: EnvelopeBinding): { entity: string; field?: string } {
-    return {
-      entity: this.entity,
-      ...(binding.fields.length > 0 ? { field: binding.fields[0].property } : {}),
-    };
   }
 }
 

@@ -6,7 +6,13 @@ import { EncryptionError } from '../errors';
 import { checkDeclaredType } from '../mapping/declared-type';
 import type { Item } from '../mapping/entity-mapper';
 import type { AttributeMetadata, EntityMetadata } from '../metadata/entity-metadata';
-import { envelopeAttributes, envelopeBindings, type EnvelopeBinding } from './envelope-bindings';
+import type { DataKeyMaterial } from '../crypto/data-key';
+import {
+  bindingSite,
+  envelopeAttributes,
+  envelopeBindings,
+  type EnvelopeBinding,
+} from './envelope-bindings';
 import { requireScope } from './field-error-context';
 import { ItemDecryption } from './item-decryption';
 import type { KeyBinding } from './key-binding';
@@ -125,19 +131,14 @@ export class ItemEncryption {
       const activeScope = requireScope(scope, this.entity);
       const sealed = await Promise.all(
         this.bindings.map(async (binding, i) => {
-          const keyArn = await this.binding.keyArn(
-            binding.keyName,
-            this.site(binding),
-            activeScope.signal,
-          );
+          const { key, keyArn } = await this.encryptionKeyOf(binding, activeScope);
           try {
-            const key = await activeScope.encryptionKey(keyArn, this.metadata.table);
             return sealItem(key, encodeSealedBody(bodies[i]), (header) =>
               binding.aadOf(header, item),
             );
           } catch (error) {
             throw error instanceof EncryptionError
-              ? error.withContext({ ...this.site(binding), keyArn })
+              ? error.withContext({ ...bindingSite(this.entity, binding), keyArn })
               : error;
           }
         }),
@@ -155,22 +156,21 @@ export class ItemEncryption {
   async prepareKeys(scope: DataKeyScope | undefined): Promise<void> {
     if (!this.active) return;
     const activeScope = requireScope(scope, this.entity);
-    await Promise.all(
-      this.bindings.map(async (binding) => {
-        const keyArn = await this.binding.keyArn(
-          binding.keyName,
-          this.site(binding),
-          activeScope.signal,
-        );
-        try {
-          await activeScope.encryptionKey(keyArn, this.metadata.table);
-        } catch (error) {
-          throw error instanceof EncryptionError
-            ? error.withContext({ ...this.site(binding), keyArn })
-            : error;
-        }
-      }),
-    );
+    await Promise.all(this.bindings.map((binding) => this.encryptionKeyOf(binding, activeScope)));
+  }
+
+  /** The data key that seals `binding`'s envelopes in this operation, with its KMS key's ARN. */
+  private async encryptionKeyOf(
+    binding: EnvelopeBinding,
+    scope: DataKeyScope,
+  ): Promise<{ key: DataKeyMaterial; keyArn: string }> {
+    const site = bindingSite(this.entity, binding);
+    const keyArn = await this.binding.keyArn(binding.keyName, site, scope.signal);
+    try {
+      return { key: await scope.encryptionKey(keyArn, this.metadata.table), keyArn };
+    } catch (error) {
+      throw error instanceof EncryptionError ? error.withContext({ ...site, keyArn }) : error;
+    }
   }
 
   /**
@@ -228,13 +228,6 @@ export class ItemEncryption {
       entity: this.metadata.className,
       property: field.property,
       attribute: field.attribute,
-    };
-  }
-
-  private site(binding: EnvelopeBinding): { entity: string; field?: string } {
-    return {
-      entity: this.entity,
-      ...(binding.fields.length > 0 ? { field: binding.fields[0].property } : {}),
     };
   }
 }
